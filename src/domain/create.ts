@@ -1,0 +1,78 @@
+// A new hotfix, and what is recorded once its branch exists on the origin.
+
+import type { Hotfix } from './hotfix.js';
+import { hotfixBranch } from './ids.js';
+import { addEffect, flagAttention, note, type Context } from './record.js';
+
+export interface NewHotfixInput {
+  id: string;
+  service: string;
+  title: string;
+  requestedBy: string;
+  baseRef?: string | undefined;
+  commits: readonly string[];
+}
+
+export function newHotfix(input: NewHotfixInput, now: Date): Hotfix {
+  const at = now.toISOString();
+  return {
+    id: input.id,
+    service: input.service,
+    title: input.title,
+    state: 'open',
+    branch: hotfixBranch(input.id, input.title),
+    baseRef: input.baseRef ?? null,
+    baseTag: null,
+    baseCommit: null,
+    head: null,
+    requestedBy: input.requestedBy,
+    commits: [...input.commits],
+    createdAt: at,
+    updatedAt: at,
+    builds: [],
+    qa: null,
+    approvals: [],
+    deploys: [],
+    tags: [],
+    backmerge: null,
+    attention: null,
+    rejection: null,
+    promotion: null,
+    finalization: null,
+    rollback: null,
+    slack: null,
+    waiting: null,
+    events: [{ at, type: 'state', to: 'open', actor: input.requestedBy, message: 'hotfix requested' }],
+    version: 0,
+    outbox: [],
+    seenReports: [],
+  };
+}
+
+export interface BranchCreated {
+  baseTag: string;
+  baseCommit: string;
+  head: string;
+  /** The branch already existed on the origin (a retried creation) and was adopted. */
+  adopted: boolean;
+}
+
+export function recordBranch(h: Hotfix, created: BranchCreated, ctx: Context): void {
+  h.baseTag = created.baseTag;
+  h.baseCommit = created.baseCommit;
+  h.head = created.head;
+  const picked = h.commits.length === 0 ? '' : `, ${h.commits.length} commit(s) cherry-picked`;
+  const how = created.adopted ? 'found on origin (created before a restart)' : 'pushed';
+  note(h, 'git', ctx, `branch ${h.branch} ${how} from ${created.baseTag}${picked}`);
+  addEffect(h, 'notify-slack', { event: 'requested' }, ctx.now);
+}
+
+/** The branch step is done once the base is known. */
+export function hasBranch(h: Hotfix): boolean {
+  return h.baseCommit !== null && h.head !== null;
+}
+
+/** Cherry-picks that stopped applying by the time a retried creation ran. */
+export function branchConflict(h: Hotfix, ctx: Context, message: string, files: readonly string[]): void {
+  flagAttention(h, ctx, `${message}: ${files.join(', ') || 'no file list'}`, 'resolve the conflict and request a new hotfix, or cancel this one');
+}

@@ -1,0 +1,117 @@
+// From approval to production: QA is torn down first, then the approved artifact is deployed
+// (never a rebuild, never a newer commit). A failed deploy rolls back on its own.
+
+import { startBuild } from './build.js';
+import { InvalidStateError } from './errors.js';
+import { isFinal, type Artifact, type Deploy, type DeployKind, type Hotfix, type Run } from './hotfix.js';
+import type { ServicePolicy } from './policy.js';
+import { addEffect, flagAttention, moveTo, note, type Context } from './record.js';
+import { newRun } from './runs.js';
+import type { HotfixState } from './states.js';
+
+/** QA is gone (or could not be removed): an approved hotfix goes on to production. */
+export function afterTeardown(h: Hotfix, ctx: Context): void {
+  const p = h.promotion;
+  if (h.state !== 'deploying' || !p) return;
+  if (h.deploys.some((d) => d.kind === 'hotfix' && d.commit === p.commit)) return;
+  addEffect(h, 'start-deploy', { build: p.build }, ctx.now);
+}
+
+export function waitForSlot(h: Hotfix, holder: string, ctx: Context): void {
+  if (!h.promotion || h.promotion.waitingFor === holder) return;
+  h.promotion.waitingFor = holder;
+  note(h, 'run', ctx, `waiting: ${holder} is deploying ${h.service} to production; one deploy at a time`);
+}
+
+/**
+ * Production moved on since the branch was cut: the approved build lacks a fix that is now in
+ * production. The caller merged the new tag into the branch; build and test again.
+ */
+export function rebuildOnNewBase(h: Hotfix, newestTag: string, policy: ServicePolicy, ctx: Context): void {
+  h.promotion = null;
+  startBuild(h, policy, ctx, `production moved to ${newestTag} after this branch was cut; merged it in and rebuilding for a new QA cycle`);
+  addEffect(h, 'notify-slack', { event: 'stale-base', tag: newestTag }, ctx.now);
+  addEffect(h, 'notify-requester', { event: 'stale-base', tag: newestTag }, ctx.now);
+}
+
+function newDeploy(h: Hotfix, kind: DeployKind, job: string, commit: string, artifact: Artifact, ctx: Context): Deploy {
+  const run: Deploy = { ...newRun('deploy', h.deploys.length + 1, job, ctx, commit), artifact, kind };
+  h.deploys.push(run);
+  addEffect(h, 'trigger-run', { stage: 'deploy', seq: run.seq }, ctx.now);
+  return run;
+}
+
+export function requestDeploy(h: Hotfix, policy: ServicePolicy, ctx: Context): Deploy {
+  const p = h.promotion;
+  if (h.state !== 'deploying' || !p) throw new InvalidStateError(`hotfix ${h.id} is not being promoted`, h.state);
+  p.waitingFor = null;
+  note(h, 'run', ctx, `deploying build #${p.build} (${p.artifact.version}, ${p.commit.slice(0, 12)}) to production`);
+  return newDeploy(h, 'hotfix', policy.jobs.deploy, p.commit, p.artifact, ctx);
+}
+
+const ROLLBACK_FROM: readonly HotfixState[] = ['deploying', 'finalizing', 'awaiting_backmerge', 'completed', 'needs_attention'];
+
+export function inProduction(h: Hotfix): boolean {
+  return h.deploys.some((d) => d.kind === 'hotfix' && d.status === 'SUCCESS');
+}
+
+export function startRollback(h: Hotfix, opts: { reason: string; automatic: boolean }, ctx: Context): void {
+  const lastRollback = [...h.deploys].reverse().find((d) => d.kind === 'rollback');
+  const previousFailed = lastRollback !== undefined && isFinal(lastRollback.status) && lastRollback.status !== 'SUCCESS';
+  if (h.rollback && !previousFailed) {
+    throw new InvalidStateError(`a rollback of ${h.id} is already under way (asked by ${h.rollback.actor} at ${h.rollback.at})`, h.state);
+  }
+  if (!ROLLBACK_FROM.includes(h.state)) throw new InvalidStateError(`hotfix ${h.id} cannot be rolled back while '${h.state}'`, h.state);
+  // A rollback that failed may be retried by a person even though the hotfix never shipped.
+  if (!opts.automatic && !inProduction(h) && h.rollback === null) {
+    throw new InvalidStateError(`hotfix ${h.id} never reached production; nothing to roll back`, h.state);
+  }
+  h.rollback = { reason: opts.reason, actor: ctx.actor, at: ctx.now.toISOString(), automatic: opts.automatic, target: null, tag: null };
+  note(h, 'run', ctx, `${opts.automatic ? 'automatic ' : ''}rollback: ${opts.reason}`);
+  addEffect(h, 'start-rollback', { n: h.deploys.length + 1 }, ctx.now);
+}
+
+export function deployRollback(h: Hotfix, target: { tag: string; commit: string; artifact: Artifact }, policy: ServicePolicy, ctx: Context): Deploy {
+  if (!h.rollback) throw new InvalidStateError(`hotfix ${h.id} has no rollback under way`, h.state);
+  h.rollback.target = target;
+  note(h, 'run', ctx, `rolling production back to ${target.tag} (${target.artifact.version})`);
+  return newDeploy(h, 'rollback', policy.jobs.deploy, target.commit, target.artifact, ctx);
+}
+
+function deployOf(h: Hotfix, run: Run): Deploy | undefined {
+  return h.deploys.find((d) => d.seq === run.seq);
+}
+
+export function onDeployFinished(h: Hotfix, run: Run, _policy: ServicePolicy, ctx: Context): void {
+  const deploy = deployOf(h, run);
+  if (!deploy) return;
+  if (deploy.kind === 'rollback') {
+    if (deploy.status === 'SUCCESS') {
+      moveTo(h, 'rolled_back', ctx, `production is back on ${h.rollback?.target?.tag ?? 'the previous production tag'}`);
+      addEffect(h, 'tag-rollback', { seq: deploy.seq }, ctx.now);
+      addEffect(h, 'notify-slack', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
+      addEffect(h, 'notify-requester', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
+    } else {
+      flagAttention(
+        h,
+        ctx,
+        `rollback deploy ${deploy.job} #${deploy.number ?? '?'} ended ${deploy.status}: production may still run the failed artifact`,
+        'check production now; deploy the previous production tag by hand, then roll back again or cancel',
+      );
+      addEffect(h, 'notify-slack', { event: 'rollback-failed', seq: deploy.seq }, ctx.now);
+    }
+    return;
+  }
+  if (h.state !== 'deploying') {
+    note(h, 'run', ctx, `deploy #${deploy.seq} result ${deploy.status} noted (state ${h.state})`);
+    return;
+  }
+  if (deploy.status === 'SUCCESS') {
+    moveTo(h, 'finalizing', ctx, `deployed to production by ${deploy.job} #${deploy.number ?? '?'}; tagging and merging`);
+    h.finalization = { commit: deploy.commit ?? h.promotion?.commit ?? '', productionTag: null, releaseTag: null, mergeCommit: null, backmergePushed: false };
+    addEffect(h, 'tag-production', { seq: deploy.seq }, ctx.now);
+    addEffect(h, 'notify-slack', { event: 'deployed', seq: deploy.seq }, ctx.now);
+    return;
+  }
+  startRollback(h, { reason: `deploy ${deploy.job} #${deploy.number ?? '?'} ended ${deploy.status}`, automatic: true }, ctx);
+}

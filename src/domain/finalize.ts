@@ -1,0 +1,100 @@
+// After a successful deploy: tag, merge into the production branch, open the back-merge.
+// Each step records its result before the next is queued, so a restart resumes where it
+// stopped and repeats nothing.
+
+import type { Hotfix, StepName } from './hotfix.js';
+import { backmergeBranch } from './ids.js';
+import { addEffect, flagAttention, moveTo, note, type Context } from './record.js';
+
+/** One line, no control characters: titles end up in commit and tag messages. */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+/** The message of both tags: who approved what, when, from which build and QA run. */
+export function tagMessage(h: Hotfix, deployNumber: number | null): string {
+  const p = h.promotion;
+  const approvals = h.approvals
+    .filter((a) => a.decision === 'promote' && a.build === p?.build)
+    .map((a) => `  - ${a.actor} at ${a.at} (${a.via})${a.comment ? `: ${oneLine(a.comment)}` : ''}`);
+  const build = h.builds.find((b) => b.number === p?.build);
+  return [
+    `Hotfix ${h.id}: ${oneLine(h.title)}`,
+    '',
+    `Requested by: ${h.requestedBy}`,
+    `Branch: ${h.branch} (from ${h.baseTag ?? '?'})`,
+    `Build: ${build?.job ?? '?'} #${p?.build ?? '?'}${build?.url ? ` ${build.url}` : ''}`,
+    `Artifact: ${p?.artifact.version ?? '?'} ${p?.artifact.url ?? ''}`.trimEnd(),
+    `QA: ${h.qa?.env ?? '?'} ${h.qa?.url ?? ''}`.trimEnd(),
+    `Deploy: #${deployNumber ?? '?'}`,
+    'Approved by:',
+    ...(approvals.length > 0 ? approvals : ['  - (none recorded)']),
+  ].join('\n');
+}
+
+export function mergeMessage(h: Hotfix): string {
+  return `Merge hotfix ${h.id}: ${oneLine(h.title)}`;
+}
+
+export function tagged(h: Hotfix, tags: { production: string; release: string }, ctx: Context): void {
+  const f = h.finalization;
+  if (!f) return;
+  f.productionTag = tags.production;
+  f.releaseTag = tags.release;
+  for (const t of [tags.production, tags.release]) if (!h.tags.includes(t)) h.tags.push(t);
+  note(h, 'git', ctx, `tagged ${f.commit.slice(0, 12)} as ${tags.production} and ${tags.release}`);
+  addEffect(h, 'merge-production', {}, ctx.now);
+}
+
+export function mergedIntoProduction(h: Hotfix, branch: string, mergeCommit: string, already: boolean, ctx: Context): void {
+  const f = h.finalization;
+  if (!f) return;
+  f.mergeCommit = mergeCommit;
+  note(h, 'git', ctx, already ? `${branch} already contains the hotfix` : `merged into ${branch} as ${mergeCommit.slice(0, 12)} and pushed`);
+  addEffect(h, 'open-backmerge', {}, ctx.now);
+}
+
+export function backmergeOpened(
+  h: Hotfix,
+  result: { url: string | null; number: number | null; conflicts: string[] },
+  checkEveryMs: number,
+  ctx: Context,
+): void {
+  if (h.state !== 'finalizing') return;
+  h.backmerge = { branch: backmergeBranch(h.id), url: result.url, number: result.number, conflicts: result.conflicts };
+  if (h.finalization) h.finalization.backmergePushed = true;
+  const conflicts = result.conflicts.length > 0 ? ` with conflicts in ${result.conflicts.join(', ')}` : '';
+  moveTo(h, 'awaiting_backmerge', ctx, `back-merge to develop opened${conflicts}; a person merges it`);
+  addEffect(h, 'notify-slack', { event: 'backmerge' }, ctx.now);
+  addEffect(h, 'check-backmerge', { round: 1 }, ctx.now, new Date(ctx.now.getTime() + checkEveryMs));
+}
+
+/** develop contains the deployed commit: the hotfix is done. */
+export function backmergeChecked(h: Hotfix, contained: boolean, round: number, checkEveryMs: number, ctx: Context): void {
+  if (h.state !== 'awaiting_backmerge') return;
+  if (contained) {
+    moveTo(h, 'completed', ctx, 'develop contains the hotfix');
+    addEffect(h, 'notify-slack', { event: 'completed' }, ctx.now);
+    return;
+  }
+  addEffect(h, 'check-backmerge', { round: round + 1 }, ctx.now, new Date(ctx.now.getTime() + checkEveryMs));
+}
+
+/** A tag or merge that needs a person; production already runs the hotfix. */
+export function finalizeBlocked(
+  h: Hotfix,
+  what: string,
+  action: string,
+  ctx: Context,
+  retry: { step: StepName; args: Record<string, string | number> },
+): void {
+  flagAttention(h, ctx, `${what} (production already runs this hotfix)`, action, { step: retry.step, args: retry.args });
+}
+
+export function rollbackTagged(h: Hotfix, tag: string, ctx: Context): void {
+  if (!h.rollback) return;
+  h.rollback.tag = tag;
+  if (!h.tags.includes(tag)) h.tags.push(tag);
+  note(h, 'git', ctx, `tagged the commit running again as ${tag}`);
+}

@@ -1,0 +1,308 @@
+// What a hotfix is. The record is stored whole (one document per hotfix) so a transition and
+// the work it implies are committed together; fields below `version` are internal and never
+// leave the service (see `toPublicView`).
+
+import type { HotfixState } from './states.js';
+
+export type Stage = 'build' | 'qa-up' | 'qa-down' | 'deploy';
+export const STAGES: readonly Stage[] = ['build', 'qa-up', 'qa-down', 'deploy'];
+
+/** Jenkins' own results, plus the service's view of a run before Jenkins reports. */
+export type FinalStatus = 'SUCCESS' | 'FAILURE' | 'UNSTABLE' | 'ABORTED' | 'NOT_BUILT';
+export type RunStatus = 'REQUESTED' | 'QUEUED' | 'STARTED' | FinalStatus;
+export const FINAL_STATUSES: readonly FinalStatus[] = [
+  'SUCCESS',
+  'FAILURE',
+  'UNSTABLE',
+  'ABORTED',
+  'NOT_BUILT',
+];
+
+export interface Artifact {
+  version: string;
+  url: string;
+}
+
+/** One Jenkins run the service started: a build, a QA up/down or a deploy. */
+export interface Run {
+  stage: Stage;
+  /** 1-based position among this hotfix's runs of the same stage; names the run before Jenkins numbers it. */
+  seq: number;
+  job: string;
+  status: RunStatus;
+  number: number | null;
+  queueId: number | null;
+  url: string | null;
+  commit: string | null;
+  artifact: Artifact | null;
+  qaUrl: string | null;
+  requestedAt: string;
+  requestedBy: string;
+  /** Last time Jenkins told us anything about this run (callback or poll). */
+  lastNewsAt: string | null;
+  finishedAt: string | null;
+  /** A newer run of the same stage replaced this one; its results no longer move the hotfix. */
+  superseded: boolean;
+}
+
+export type DeployKind = 'hotfix' | 'rollback';
+
+export interface Deploy extends Run {
+  kind: DeployKind;
+}
+
+export type QaStatus = 'provisioning' | 'up' | 'failed' | 'tearing_down' | 'down';
+
+export interface QaEmailRecord {
+  recipient: string;
+  messageId: string;
+  /** Null while being sent: found so after a restart, it may or may not have gone out. */
+  sentAt: string | null;
+  /** Sent again after a crash may already have sent it once. */
+  resend: boolean;
+}
+
+export interface QaCycle {
+  cycle: number;
+  env: string;
+  url: string | null;
+  status: QaStatus;
+  /** Jenkins number of the build under test; approvals and links are bound to it. */
+  build: number;
+  commit: string;
+  artifact: Artifact;
+  expiresAt: string | null;
+  up: Run | null;
+  down: Run | null;
+  emails: QaEmailRecord[];
+}
+
+export type Decision = 'promote' | 'reject';
+
+export interface Approval {
+  actor: string;
+  decision: Decision;
+  comment: string;
+  at: string;
+  via: 'email' | 'api';
+  /** The build number the decision was made on. */
+  build: number;
+  /** Id of the email link used, so a link works once. */
+  linkId: string | null;
+}
+
+export interface Backmerge {
+  branch: string;
+  url: string | null;
+  conflicts: string[];
+  number: number | null;
+}
+
+export interface Rejection {
+  actor: string;
+  reason: string;
+  at: string;
+  /** The build that was rejected. */
+  build: number;
+}
+
+/** The approved build on its way to production. */
+export interface Promotion {
+  build: number;
+  commit: string;
+  artifact: Artifact;
+  approvedBy: string[];
+  approvedAt: string;
+  /** Another hotfix of the service holds the production deploy slot. */
+  waitingFor: string | null;
+}
+
+/** Post-deploy bookkeeping, one flag per exactly-once step. */
+export interface Finalization {
+  commit: string;
+  productionTag: string | null;
+  releaseTag: string | null;
+  mergeCommit: string | null;
+  backmergePushed: boolean;
+}
+
+export interface RollbackPlan {
+  reason: string;
+  actor: string;
+  at: string;
+  automatic: boolean;
+  /** The production tag returned to, its commit and artifact, once resolved. */
+  target: { tag: string; commit: string; artifact: Artifact } | null;
+  /** Production tag given to the commit now running again. */
+  tag: string | null;
+}
+
+/** A step that failed for a passing reason and will be tried again (visible, not failed). */
+export interface Waiting {
+  step: StepName;
+  effectId: string;
+  reason: string;
+  since: string;
+  attempts: number;
+  retryAt: string;
+}
+
+export interface Attention {
+  reason: string;
+  /** What a person should do about it. */
+  action: string;
+  at: string;
+  fromState: HotfixState;
+  /** The step that failed, re-queued by POST /retry once a person has fixed the cause. */
+  retry: { step: StepName; args: Record<string, string | number> } | null;
+}
+
+export type EventType =
+  | 'state'
+  | 'git'
+  | 'run'
+  | 'qa'
+  | 'email'
+  | 'approval'
+  | 'attention'
+  | 'notification'
+  | 'callback';
+
+export interface HotfixEvent {
+  at: string;
+  type: EventType;
+  from?: HotfixState;
+  to?: HotfixState;
+  actor: string;
+  message?: string;
+}
+
+export type StepName =
+  | 'create-branch'
+  | 'trigger-run'
+  | 'check-run'
+  | 'provision-qa'
+  | 'send-qa-email'
+  | 'expire-qa'
+  | 'teardown-qa'
+  | 'notify-requester'
+  | 'start-deploy'
+  | 'tag-production'
+  | 'merge-production'
+  | 'open-backmerge'
+  | 'check-backmerge'
+  | 'start-rollback'
+  | 'tag-rollback'
+  | 'notify-slack';
+
+/** Work a transition implies, recorded in the same write as the transition (an outbox). */
+export interface Effect {
+  id: string;
+  step: StepName;
+  args: Record<string, string | number>;
+  /** Not before this time (delayed work: polls, QA expiry). */
+  runAt: string | null;
+  createdAt: string;
+}
+
+export interface Hotfix {
+  id: string;
+  service: string;
+  title: string;
+  state: HotfixState;
+  branch: string;
+  /** The production tag asked for instead of the newest, if any. */
+  baseRef: string | null;
+  baseTag: string | null;
+  baseCommit: string | null;
+  /** Branch head after creation (and cherry-picks). */
+  head: string | null;
+  requestedBy: string;
+  /** Commits requested to be cherry-picked, as given. */
+  commits: string[];
+  createdAt: string;
+  updatedAt: string;
+  builds: Run[];
+  qa: QaCycle | null;
+  approvals: Approval[];
+  deploys: Deploy[];
+  tags: string[];
+  backmerge: Backmerge | null;
+  attention: Attention | null;
+  rejection: Rejection | null;
+  promotion: Promotion | null;
+  finalization: Finalization | null;
+  rollback: RollbackPlan | null;
+  slack: { channel: string; ts: string } | null;
+  waiting: Waiting | null;
+  events: HotfixEvent[];
+  // ---- internal ----
+  version: number;
+  outbox: Effect[];
+  /** Identities of the Jenkins reports already taken: `${stage}:${number}:${status}`. */
+  seenReports: string[];
+}
+
+/** The contract's view of a hotfix (CONTRACT.md §4): the record without internal bookkeeping. */
+export type HotfixView = Omit<Hotfix, 'version' | 'outbox' | 'seenReports'>;
+
+export function toPublicView(h: Hotfix): HotfixView {
+  const { version: _v, outbox: _o, seenReports: _s, ...view } = h;
+  return view;
+}
+
+/** What a list shows of a hotfix: enough to see where it is and why, without its history. */
+export interface HotfixSummary {
+  id: string;
+  service: string;
+  title: string;
+  state: Hotfix['state'];
+  branch: string;
+  baseTag: string | null;
+  requestedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  build: { number: number | null; status: RunStatus } | null;
+  qa: { env: string; url: string | null; status: QaStatus; expiresAt: string | null } | null;
+  deploy: { kind: DeployKind; number: number | null; status: RunStatus } | null;
+  tags: string[];
+  backmerge: { branch: string; url: string | null } | null;
+  attention: Attention | null;
+  waiting: Waiting | null;
+}
+
+export function toSummary(h: Hotfix): HotfixSummary {
+  const build = h.builds.at(-1);
+  const deploy = h.deploys.at(-1);
+  return {
+    id: h.id,
+    service: h.service,
+    title: h.title,
+    state: h.state,
+    branch: h.branch,
+    baseTag: h.baseTag,
+    requestedBy: h.requestedBy,
+    createdAt: h.createdAt,
+    updatedAt: h.updatedAt,
+    build: build ? { number: build.number, status: build.status } : null,
+    qa: h.qa ? { env: h.qa.env, url: h.qa.url, status: h.qa.status, expiresAt: h.qa.expiresAt } : null,
+    deploy: deploy ? { kind: deploy.kind, number: deploy.number, status: deploy.status } : null,
+    tags: h.tags,
+    backmerge: h.backmerge ? { branch: h.backmerge.branch, url: h.backmerge.url } : null,
+    attention: h.attention,
+    waiting: h.waiting,
+  };
+}
+
+/** When an effect should have run (ms): its runAt, or when it was added. */
+export function effectDue(e: Effect): number {
+  return Math.max(Date.parse(e.createdAt), e.runAt ? Date.parse(e.runAt) : 0);
+}
+
+export function latestBuild(h: Hotfix): Run | undefined {
+  return h.builds.at(-1);
+}
+
+export function isFinal(status: RunStatus): status is FinalStatus {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
+}

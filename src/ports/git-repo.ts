@@ -1,0 +1,78 @@
+// The git operations the lifecycle needs, on a service's repository. Implementations keep a
+// cached mirror and serialise work per repository.
+
+export interface CommitInfo {
+  sha: string;
+  subject: string;
+  author: string;
+}
+
+export interface ChangedFile {
+  status: string;
+  path: string;
+}
+
+export interface BranchRequest {
+  repo: string;
+  branch: string;
+  productionTagTemplate: string;
+  /** A specific production tag to start from instead of the newest. */
+  baseRef?: string;
+  commits: readonly string[];
+}
+
+export interface BranchResult {
+  baseTag: string;
+  baseCommit: string;
+  head: string;
+  adopted: boolean;
+}
+
+export interface BaseCheck {
+  /** The newest production tag on the origin, and its commit. */
+  newestTag: string | null;
+  newestCommit: string | null;
+  /** Whether the commit to deploy contains it. */
+  contains: boolean;
+}
+
+export interface TagSpec {
+  repo: string;
+  name: string;
+  commit: string;
+  message: string;
+}
+
+export interface GitRepo {
+  createHotfixBranch(req: BranchRequest): Promise<BranchResult>;
+  /** The remote branch's head commit, or null if it does not exist. */
+  branchHead(repo: string, branch: string): Promise<string | null>;
+  /** Commits in `to` and not in `from`, newest first, and the files they change. */
+  changes(repo: string, from: string, to: string): Promise<{ commits: CommitInfo[]; files: ChangedFile[] }>;
+  /** Is production's newest tag inside `commit`? (The stale-base guard.) */
+  checkBase(repo: string, productionTagTemplate: string, commit: string): Promise<BaseCheck>;
+  /** Merge `tag` into the branch and push; a conflict is a ConflictError naming the files. */
+  mergeTagIntoBranch(repo: string, branch: string, tag: string, message: string): Promise<{ head: string }>;
+  /**
+   * Create an annotated tag at `commit` and push it. A tag of that name at the same commit is
+   * fine (an earlier attempt); at another commit it is an InvalidStateError: tags never move.
+   */
+  ensureTag(spec: TagSpec): Promise<'created' | 'existed'>;
+  /**
+   * The release tag for `commit`: one already there whose message names `marker` (an earlier
+   * attempt), or the next patch version after the newest release tag, created and pushed.
+   */
+  ensureReleaseTag(repo: string, template: string, commit: string, message: string, marker: string): Promise<string>;
+  /** `--no-ff` merge of `commit` into `branch`, pushed; retried when the remote moves meanwhile. */
+  mergeIntoBranch(repo: string, branch: string, commit: string, message: string): Promise<{ mergeCommit: string; already: boolean }>;
+  /** Create (or find) `branch` at `commit` on the origin. */
+  ensureBranch(repo: string, branch: string, commit: string): Promise<'created' | 'existed'>;
+  /** Merge `other` into `base` without a worktree: the conflicting paths, if any. */
+  previewMerge(repo: string, base: string, other: string): Promise<{ conflicts: string[] }>;
+  /** Does the origin's `branch` contain `commit`? */
+  branchContains(repo: string, branch: string, commit: string): Promise<boolean>;
+  /** The commit a tag points at, or null. */
+  tagCommit(repo: string, tag: string): Promise<string | null>;
+  /** Tag names on the origin. */
+  tags(repo: string): Promise<string[]>;
+}
