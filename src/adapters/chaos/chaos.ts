@@ -1,0 +1,61 @@
+// Deliberate crashes, for the resilience suite and for game days: HOTFIX_CHAOS names the
+// points at which the process kills itself with SIGKILL — right after a side effect and
+// before it is recorded, or right after a change is recorded and before its work is queued.
+// Wired by the composition root only when asked for; nothing else knows it exists.
+//
+//   HOTFIX_CHAOS="after:ci.triggerOnce:deploy"      after the deploy trigger reached Jenkins
+//   HOTFIX_CHAOS="before-schedule:send-qa-email#2"  before queueing the 2nd send-qa-email
+//
+// A point fires on its n-th occurrence (#n, default 1) in this process.
+
+import type { Effect } from '../../domain/hotfix.js';
+import type { Scheduler } from '../../ports/scheduler.js';
+import { afterEachCall } from '../around-methods.js';
+
+export interface ChaosPlan {
+  /** Point → occurrence at which to crash. */
+  readonly points: ReadonlyMap<string, number>;
+  readonly seen: Map<string, number>;
+  crash(): never;
+}
+
+export function parseChaos(text: string | undefined, crash: () => never = () => process.kill(process.pid, 'SIGKILL') as never): ChaosPlan | null {
+  if (!text?.trim()) return null;
+  const points = new Map<string, number>();
+  for (const raw of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [point = '', nth] = raw.split('#');
+    points.set(point, nth ? Number(nth) : 1);
+  }
+  return { points, seen: new Map(), crash };
+}
+
+function reach(plan: ChaosPlan, point: string): void {
+  const wanted = plan.points.get(point);
+  if (wanted === undefined) return;
+  const seen = (plan.seen.get(point) ?? 0) + 1;
+  plan.seen.set(point, seen);
+  if (seen === wanted) plan.crash();
+}
+
+/** `qualify` names a call more precisely (ci.triggerOnce:deploy) from its arguments. */
+export function crashAfter<T extends object>(plan: ChaosPlan | null, port: string, impl: T, qualify?: (method: string, args: unknown[]) => string | null): T {
+  if (!plan) return impl;
+  return afterEachCall(impl, (method, args, outcome) => {
+    // "After the side effect": only a call that did what it was asked.
+    if (!outcome.ok) return;
+    reach(plan, `after:${port}.${method}`);
+    const q = qualify?.(method, args) ?? null;
+    if (q) reach(plan, `after:${port}.${method}:${q}`);
+  });
+}
+
+export function crashBeforeSchedule(plan: ChaosPlan | null, scheduler: Scheduler): Scheduler {
+  if (!plan) return scheduler;
+  return {
+    async schedule(hotfixId: string, effects: readonly Effect[]) {
+      for (const e of effects) reach(plan, `before-schedule:${e.step}`);
+      return scheduler.schedule(hotfixId, effects);
+    },
+    revive: (hotfixId, effects) => scheduler.revive(hotfixId, effects),
+  };
+}

@@ -1,0 +1,110 @@
+// GitRepo on a cached mirror: branch creation from the newest production tag, cherry-picks,
+// and the read-only questions the lifecycle asks.
+
+import { InvalidStateError, ValidationError } from '../../domain/errors.js';
+import { newestProductionTag, productionBuildOf, productionTags, type ProductionTag } from '../../domain/tags.js';
+import type { BranchRequest, BranchResult, ChangedFile, CommitInfo, GitRepo } from '../../ports/git-repo.js';
+import type { Mirrors } from './mirror.js';
+import { assertBranchName, isAncestor, listTags, remoteRefs, resolveCommit } from './refs.js';
+import { releaseOps } from './release-ops.js';
+import { cherryPickOnto } from './tree-ops.js';
+import type { RunGit } from './runner.js';
+
+/** The newest production tag the commit contains: where an existing branch was cut from. */
+async function baseOf(run: RunGit, template: string, tags: string[], head: string): Promise<ProductionTag | null> {
+  for (const tag of productionTags(template, tags)) {
+    const commit = await resolveCommit(run, `refs/tags/${tag.name}`);
+    if (commit && (await isAncestor(run, commit, head))) return tag;
+  }
+  return null;
+}
+
+async function chooseBase(run: RunGit, req: BranchRequest, tags: string[]): Promise<ProductionTag> {
+  if (req.baseRef !== undefined) {
+    const build = productionBuildOf(req.productionTagTemplate, req.baseRef);
+    if (build === null || !tags.includes(req.baseRef)) {
+      throw new ValidationError('baseRef', `must name an existing production tag (${req.productionTagTemplate}); '${req.baseRef}' does not`);
+    }
+    return { name: req.baseRef, build };
+  }
+  const newest = newestProductionTag(req.productionTagTemplate, tags);
+  if (!newest) {
+    throw new InvalidStateError(
+      `the repository has no production tag matching '${req.productionTagTemplate}': tag the commit running in production first`,
+    );
+  }
+  return newest;
+}
+
+function parseLog(out: string): CommitInfo[] {
+  return out
+    .split('\x1e')
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .map((record) => {
+      const [sha = '', subject = '', author = ''] = record.split('\x1f');
+      return { sha, subject, author };
+    });
+}
+
+function parseNameStatus(out: string): ChangedFile[] {
+  const parts = out.split('\0');
+  const files: ChangedFile[] = [];
+  for (let i = 0; i < parts.length; ) {
+    const status = parts[i++] ?? '';
+    if (!status) break;
+    // Renames and copies carry two paths; the new one is what changed.
+    const path = /^[RC]/.test(status) ? (i++, parts[i++]) : parts[i++];
+    if (path !== undefined) files.push({ status: status.charAt(0), path });
+  }
+  return files;
+}
+
+export function createGitRepo(mirrors: Mirrors): GitRepo {
+  return {
+    ...releaseOps(mirrors),
+
+    async createHotfixBranch(req): Promise<BranchResult> {
+      return mirrors.withMirror(req.repo, async (mirror) => {
+        const { run } = mirror;
+        await assertBranchName(run, req.branch);
+        const tags = await listTags(run);
+        const existing = await resolveCommit(run, `refs/heads/${req.branch}`);
+        if (existing) {
+          // Pushed by an earlier attempt that did not live to record it: adopt it.
+          const base = await baseOf(run, req.productionTagTemplate, tags, existing);
+          if (!base) throw new InvalidStateError(`branch ${req.branch} exists on origin but contains no production tag`);
+          const baseCommit = (await resolveCommit(run, `refs/tags/${base.name}`)) ?? existing;
+          return { baseTag: base.name, baseCommit, head: existing, adopted: true };
+        }
+        const base = await chooseBase(run, req, tags);
+        const baseCommit = await resolveCommit(run, `refs/tags/${base.name}`);
+        if (!baseCommit) throw new InvalidStateError(`production tag ${base.name} does not point at a commit`);
+        const picks: string[] = [];
+        for (const [i, sha] of req.commits.entries()) {
+          const full = await resolveCommit(run, sha);
+          if (!full) throw new ValidationError(`commits[${i}]`, `commit ${sha} is not on any branch of the origin`);
+          picks.push(full);
+        }
+        const head = picks.length === 0 ? baseCommit : await cherryPickOnto(mirror, baseCommit, picks, base.name);
+        await run(['push', '--porcelain', 'origin', `${head}:refs/heads/${req.branch}`]);
+        return { baseTag: base.name, baseCommit, head, adopted: false };
+      });
+    },
+
+    async branchHead(repo, branch) {
+      const mirror = await mirrors.peek(repo);
+      return (await remoteRefs(mirror.run, 'heads')).get(branch) ?? null;
+    },
+
+    async changes(repo, from, to) {
+      let mirror = await mirrors.peek(repo);
+      if (!(await resolveCommit(mirror.run, to)) || !(await resolveCommit(mirror.run, from))) {
+        mirror = await mirrors.withMirror(repo, async (m) => m);
+      }
+      const log = await mirror.run(['log', '--format=%H%x1f%s%x1f%an <%ae>%x1e', `${from}..${to}`, '--']);
+      const diff = await mirror.run(['diff', '--name-status', '-z', from, to, '--']);
+      return { commits: parseLog(log), files: parseNameStatus(diff) };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Validation of names that end up as git refs or revisions. Everything from a request is
+// checked here before git sees it, and still passed after `--` or as a full `refs/…` name.
+
+import { ValidationError } from '../../domain/errors.js';
+import { GitExitError, type RunGit } from './runner.js';
+
+const SHA = /^[0-9a-f]{7,40}$/;
+
+export function isCommitSha(value: string): boolean {
+  return SHA.test(value);
+}
+
+/** `git check-ref-format --branch` agrees this is a branch name (and it cannot pose as an option). */
+export async function assertBranchName(run: RunGit, name: string, field = 'branch'): Promise<void> {
+  if (name.startsWith('-') || name.includes('..')) throw new ValidationError(field, `'${name}' is not a valid branch name`);
+  try {
+    await run(['check-ref-format', '--branch', name]);
+  } catch (err) {
+    if (err instanceof GitExitError) throw new ValidationError(field, `'${name}' is not a valid branch name`);
+    throw err;
+  }
+}
+
+/** The full commit id `rev` names in the repository, or null if it names none. */
+export async function resolveCommit(run: RunGit, rev: string): Promise<string | null> {
+  try {
+    // Not --quiet: a missing ref says so on stderr (and answers sooner, see runner.ts).
+    const out = await run(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`]);
+    return out.trim() || null;
+  } catch (err) {
+    if (err instanceof GitExitError) return null;
+    throw err;
+  }
+}
+
+export async function listTags(run: RunGit): Promise<string[]> {
+  const out = await run(['for-each-ref', '--format=%(refname:strip=2)', 'refs/tags']);
+  return out.split('\n').filter(Boolean);
+}
+
+/** `ancestor` is in `descendant`'s history: their merge base is `ancestor` itself. */
+export async function isAncestor(run: RunGit, ancestor: string, descendant: string): Promise<boolean> {
+  const [a, d] = await Promise.all([resolveCommit(run, ancestor), resolveCommit(run, descendant)]);
+  if (!a || !d) return false;
+  if (a === d) return true;
+  try {
+    return (await run(['merge-base', a, d])).trim() === a;
+  } catch (err) {
+    if (err instanceof GitExitError && err.exitCode === 1) return false; // no common history
+    throw err;
+  }
+}
+
+/** Branches or tags on the origin (ls-remote), name → the commit they point at (tags peeled). */
+export async function remoteRefs(run: RunGit, kind: 'heads' | 'tags'): Promise<Map<string, string>> {
+  // All of them, then filtered here: asking for one that does not exist prints nothing (slow, see runner.ts).
+  const out = await run(['ls-remote', `--${kind}`, 'origin']);
+  const refs = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [sha, ref] = line.split('\t');
+    if (!sha || !ref) continue;
+    const name = ref.replace(`refs/${kind}/`, '');
+    if (name.endsWith('^{}')) refs.set(name.slice(0, -3), sha);
+    else if (!refs.has(name)) refs.set(name, sha);
+  }
+  return refs;
+}

@@ -1,0 +1,82 @@
+// Runs git through simple-git with the safety settings every call needs: no prompts, no
+// hooks, a time limit, and failures that keep git's exit code (simple-git alone treats a
+// non-zero exit with nothing on stderr as success).
+//
+// simple-git waits an extra 50 ms after a command that printed nothing at all, so commands
+// here are asked for output where git offers it (push --porcelain, fetch -v, apply -v, …):
+// at a dozen git calls per hotfix step that was most of the time a step took.
+
+import { GitError, simpleGit, type SimpleGit } from 'simple-git';
+import { ExternalServiceError } from '../../domain/errors.js';
+
+// A GitError subclass, so simple-git passes it through instead of wrapping it in a string.
+export class GitExitError extends GitError {
+  override readonly name = 'GitExitError';
+  constructor(
+    readonly exitCode: number,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(undefined, `git exited ${exitCode}: ${stderr.trim().split('\n').slice(-3).join(' / ') || stdout.trim().slice(0, 200)}`);
+  }
+}
+
+export interface GitSettings {
+  author: { name: string; email: string };
+  timeoutMs: number;
+  /** The environment git runs with (prompts are switched off on top of it). */
+  env: Record<string, string | undefined>;
+}
+
+export type RunGit = (args: readonly string[]) => Promise<string>;
+
+// Redact credentials in remote URLs (https://user:token@host) from anything we report.
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+}
+
+// Git sees only what it needs: where things are, proxies, certificates and an SSH agent —
+// not the service's secrets, nor variables (EDITOR, GIT_*) that change what git executes.
+const PASS_THROUGH = [
+  'PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'XDG_CONFIG_HOME', 'SSH_AUTH_SOCK',
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'GIT_SSL_CAINFO', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSH_COMMAND',
+];
+
+export function gitRunner(dir: string, settings: GitSettings, extraEnv: Record<string, string> = {}): RunGit {
+  const env: Record<string, string> = { ...extraEnv };
+  for (const k of PASS_THROUGH) {
+    const v = settings.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  env.GIT_TERMINAL_PROMPT = '0';
+  env.GIT_SSH_COMMAND ??= 'ssh -o BatchMode=yes';
+  const git: SimpleGit = simpleGit({
+    baseDir: dir,
+    timeout: { block: settings.timeoutMs },
+    // Both set by us (hooks off; SSH in batch mode), never from a request.
+    unsafe: { allowUnsafeHooksPath: true, allowUnsafeSshCommand: true },
+    config: [
+      `user.name=${settings.author.name}`,
+      `user.email=${settings.author.email}`,
+      'core.hooksPath=/dev/null',
+      'advice.detachedHead=false',
+      'gc.auto=0',
+    ],
+    // A positive exit code is git's answer; anything else (killed on time-out, failed to
+    // spawn) keeps simple-git's own error.
+    errors: (error, result) =>
+      typeof result.exitCode === 'number' && result.exitCode > 0
+        ? new GitExitError(result.exitCode, Buffer.concat(result.stdOut).toString('utf8'), Buffer.concat(result.stdErr).toString('utf8'))
+        : error,
+  }).env(env);
+  return async (args) => {
+    try {
+      return await git.raw([...args]);
+    } catch (err) {
+      if (err instanceof GitExitError) throw err;
+      // Spawn failures and time-outs: git itself is missing or a remote is not answering.
+      throw new ExternalServiceError('git', redactUrl(err instanceof Error ? err.message : String(err)), true, { cause: err });
+    }
+  };
+}

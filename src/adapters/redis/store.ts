@@ -1,0 +1,172 @@
+import type { Redis } from 'ioredis';
+import { ConcurrentUpdateError } from '../../domain/errors.js';
+import { effectDue, toSummary, type Hotfix, type HotfixSummary } from '../../domain/hotfix.js';
+import { STATES } from '../../domain/states.js';
+import type { CreateResult, HotfixStore, IdempotencyRecord, ListQuery } from '../../ports/hotfix-store.js';
+import { keysFor } from './keys.js';
+import { COMPARE_AND_SET, CREATE, DISCARD } from './scripts.js';
+
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+// Optimistic writes retry on a race; a hotfix sees a handful of writers at most (a callback,
+// a click, a job), so running out means something is looping, not just busy.
+const MAX_ATTEMPTS = 50;
+
+type ScriptRedis = Redis & {
+  hotfixCreate(...args: (string | number)[]): Promise<string | null>;
+  hotfixCas(...args: (string | number)[]): Promise<number>;
+  hotfixDiscard(...args: (string | number)[]): Promise<number>;
+};
+
+function withScripts(redis: Redis): ScriptRedis {
+  if (!('hotfixCas' in redis)) {
+    redis.defineCommand('hotfixCreate', { lua: CREATE });
+    redis.defineCommand('hotfixCas', { lua: COMPARE_AND_SET, numberOfKeys: 4 });
+    redis.defineCommand('hotfixDiscard', { lua: DISCARD });
+  }
+  return redis as ScriptRedis;
+}
+
+/** When the earliest outbox work is due (ms), or '' with none: the reconciler's index. */
+function workDue(h: Hotfix): number | '' {
+  if (h.outbox.length === 0) return '';
+  return Math.min(...h.outbox.map(effectDue));
+}
+
+function parseIdempotency(raw: string): IdempotencyRecord {
+  return JSON.parse(raw) as IdempotencyRecord;
+}
+
+export function createRedisStore(client: Redis, prefix: string): HotfixStore {
+  const redis = withScripts(client);
+  const keys = keysFor(prefix);
+
+  async function read(id: string): Promise<Hotfix | null> {
+    const raw = await redis.hget(keys.hotfix(id), 'd');
+    return raw === null ? null : (JSON.parse(raw) as Hotfix);
+  }
+
+  /**
+   * Newest first, filtered by service and/or state. The cursor is a hotfix id: paging starts at
+   * its score and skips up to and including it, so hotfixes created in the same millisecond are
+   * neither lost nor repeated.
+   */
+  async function page<T extends { service: string; state: string }>(query: ListQuery, field: 'd' | 's'): Promise<T[]> {
+    const key = query.state ? keys.byState(query.state) : query.service ? keys.byService(query.service) : keys.index;
+    let max = '+inf';
+    let skipThrough: string | null = null;
+    if (query.before) {
+      const score = await redis.zscore(keys.index, query.before);
+      if (score === null) return [];
+      max = score;
+      skipThrough = query.before;
+    }
+    const wanted: T[] = [];
+    let offset = 0;
+    const size = Math.max(query.limit, 50);
+    while (wanted.length < query.limit) {
+      let ids = await redis.zrevrangebyscore(key, max, '-inf', 'LIMIT', offset, size);
+      if (ids.length === 0) break;
+      offset += ids.length;
+      if (skipThrough !== null) {
+        const cursor: string = skipThrough;
+        const at = ids.indexOf(cursor);
+        if (at >= 0) {
+          ids = ids.slice(at + 1);
+          skipThrough = null;
+        } else if (ids.every((id) => id > cursor)) {
+          continue; // same-score members come in reverse lexical order; the cursor is further on
+        } else {
+          skipThrough = null;
+        }
+      }
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.hget(keys.hotfix(id), field);
+      for (const [, raw] of (await pipeline.exec()) ?? []) {
+        if (typeof raw !== 'string') continue;
+        const item = JSON.parse(raw) as T;
+        if (query.service && item.service !== query.service) continue;
+        if (query.state && item.state !== query.state) continue;
+        wanted.push(item);
+        if (wanted.length === query.limit) break;
+      }
+    }
+    return wanted;
+  }
+
+  return {
+    async nextSequence(month) {
+      return redis.incr(keys.sequence(month));
+    },
+
+    async create(hotfix, idempotency): Promise<CreateResult> {
+      const score = Date.parse(hotfix.createdAt);
+      const k = [keys.hotfix(hotfix.id), keys.index, keys.byService(hotfix.service), keys.byState(hotfix.state), keys.workDue];
+      const args: (string | number)[] = [JSON.stringify(hotfix), hotfix.version, score, hotfix.id, workDue(hotfix), JSON.stringify(toSummary(hotfix))];
+      if (idempotency) {
+        k.push(keys.idempotency(idempotency.key));
+        args.push(JSON.stringify({ hotfixId: hotfix.id, fingerprint: idempotency.fingerprint }), IDEMPOTENCY_TTL_SECONDS);
+      }
+      const existing = await redis.hotfixCreate(k.length, ...k, ...args);
+      return existing === null ? { created: true } : { created: false, existing: parseIdempotency(existing) };
+    },
+
+    async discard(id, idempotencyKey) {
+      const hotfix = await read(id);
+      if (!hotfix) return;
+      const k = [keys.hotfix(id), keys.index, keys.byService(hotfix.service), keys.byState(hotfix.state), keys.workDue];
+      if (idempotencyKey) k.push(keys.idempotency(idempotencyKey));
+      await redis.hotfixDiscard(k.length, ...k, id);
+    },
+
+    get: read,
+
+    async update(id, mutate, known) {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const raw = attempt === 0 && known?.id === id ? JSON.stringify(known) : await redis.hget(keys.hotfix(id), 'd');
+        if (raw === null) return null;
+        const draft = JSON.parse(raw) as Hotfix;
+        const before = { state: draft.state, version: draft.version };
+        const result = mutate(draft);
+        // JSON round-trips our records exactly, so an untouched draft serialises to what we read.
+        if (JSON.stringify(draft) === raw) return { hotfix: draft, result };
+        draft.version = before.version + 1;
+        const written = await redis.hotfixCas(
+          keys.hotfix(id),
+          keys.byState(before.state),
+          keys.byState(draft.state),
+          keys.workDue,
+          before.version,
+          JSON.stringify(draft),
+          draft.version,
+          id,
+          Date.parse(draft.createdAt),
+          workDue(draft),
+          JSON.stringify(toSummary(draft)),
+        );
+        if (written === 1) return { hotfix: draft, result };
+        if (written === -1) return null;
+      }
+      throw new ConcurrentUpdateError(`hotfix ${id}: gave up after ${MAX_ATTEMPTS} concurrent updates`);
+    },
+
+    list: (query: ListQuery) => page<Hotfix>(query, 'd'),
+
+    listSummaries: (query: ListQuery) => page<HotfixSummary>(query, 's'),
+
+    async findIdempotent(key) {
+      const raw = await redis.get(keys.idempotency(key));
+      return raw === null ? null : parseIdempotency(raw);
+    },
+
+    async withWorkDue(before) {
+      return redis.zrangebyscore(keys.workDue, '-inf', before.getTime());
+    },
+
+    async countByState() {
+      const pipeline = redis.pipeline();
+      for (const state of STATES) pipeline.zcard(keys.byState(state));
+      const rows = (await pipeline.exec()) ?? [];
+      return Object.fromEntries(STATES.map((state, i) => [state, Number(rows[i]?.[1] ?? 0)]));
+    },
+  };
+}
