@@ -1,0 +1,101 @@
+// /actions/:token — the email links (CONTRACT.md §6). GET and HEAD only look (mail scanners
+// open every link; they must neither act nor use up the link). POST acts, and only with the
+// form's proof field, which a scanner that never rendered the page cannot have.
+
+import type { Request, RequestHandler, Response } from 'express';
+import { approvalsFor, DecisionRefused, refusalOf } from '../domain/approvals.js';
+import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import { toPublicView, type Hotfix } from '../domain/hotfix.js';
+import type { LinkClaims } from '../ports/link-signer.js';
+import type { Deps } from '../workflows/deps.js';
+import { decideOn } from '../workflows/promotion.js';
+import { decisionForm, messagePage, type ActionContext, type Tone } from './pages/action-page.js';
+
+type Resolved =
+  | { ok: false; status: number; title: string; message: string; tone: Tone; ctx?: ActionContext }
+  | { ok: true; claims: LinkClaims; hotfix: Hotfix; ctx: ActionContext };
+
+function page(res: Response, status: number, html: string): void {
+  res.status(status).set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' }).type('html').send(html);
+}
+
+function contextOf(deps: Deps, h: Hotfix, claims: LinkClaims): ActionContext {
+  const required = deps.services.get(h.service)?.approvals.required ?? 1;
+  const { count } = approvalsFor(h);
+  return { hotfix: toPublicView(h), decision: claims.decision, recipient: claims.recipient, build: claims.build, approvals: { count, required } };
+}
+
+async function resolve(deps: Deps, token: string): Promise<Resolved> {
+  const check = deps.links.verify(token, deps.clock.now());
+  if (!check.ok && check.reason !== 'expired') {
+    return check.reason === 'malformed'
+      ? { ok: false, status: 400, title: 'This link is not valid', message: 'The link is incomplete or damaged. Open it again from the email, without editing it.', tone: 'bad' }
+      : { ok: false, status: 404, title: 'This link is not valid', message: 'The service did not issue this link. Open it from the email it came in.', tone: 'bad' };
+  }
+  const claims = check.claims;
+  const h = await deps.store.get(claims.hotfixId);
+  if (!h) return { ok: false, status: 404, title: 'Unknown hotfix', message: `Hotfix ${claims.hotfixId} does not exist (any more).`, tone: 'bad' };
+  const ctx = contextOf(deps, h, claims);
+  if (!check.ok) {
+    return { ok: false, status: 410, title: 'This link has expired', message: `It expired at ${claims.expiresAt.toISOString()}. The QA environment it was for is gone or going; a new build sends new links.`, tone: 'warn', ctx };
+  }
+  const refused = refusalOf(h, claims.linkId, claims.build);
+  if (refused) {
+    const title = refused.reason === 'used' ? 'This link was already used' : 'Nothing to decide here any more';
+    return { ok: false, status: 409, title, message: refused.message, tone: 'info', ctx };
+  }
+  return { ok: true, claims, hotfix: h, ctx };
+}
+
+export function showAction(deps: Deps): RequestHandler {
+  return async (req, res) => {
+    const token = String(req.params.token ?? '');
+    const r = await resolve(deps, token);
+    if (!r.ok) return page(res, r.status, messagePage(r.title, r.message, r.tone, r.ctx));
+    page(res, 200, decisionForm(r.ctx, { proof: deps.links.formProof(token) }));
+  };
+}
+
+function sameOrigin(req: Request, publicOrigin: string): boolean {
+  const origin = req.get('origin');
+  return origin === undefined || origin === 'null' || origin === publicOrigin;
+}
+
+export function postAction(deps: Deps, publicOrigin: string): RequestHandler {
+  return async (req, res) => {
+    if (!sameOrigin(req, publicOrigin)) {
+      return page(res, 403, messagePage('Refused', 'This form can only be sent from the page the service showed you.', 'bad'));
+    }
+    const token = String(req.params.token ?? '');
+    const r = await resolve(deps, token);
+    if (!r.ok) return page(res, r.status, messagePage(r.title, r.message, r.tone, r.ctx));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const proof = typeof body.proof === 'string' ? body.proof : '';
+    if (body.decision !== r.claims.decision || !deps.links.checkFormProof(token, proof)) {
+      return page(res, 400, messagePage('Use the button on the page', 'Open the link from your email and confirm with the button on that page.', 'warn', r.ctx));
+    }
+    const comment = typeof body.comment === 'string' ? body.comment.trim().slice(0, 2000) : '';
+    if (r.claims.decision === 'reject' && comment === '') {
+      return page(res, 400, decisionForm(r.ctx, { proof, error: 'Please say why you reject it; the requester needs to know.' }));
+    }
+    try {
+      const { hotfix, outcome } = await decideOn(deps, r.hotfix.id, {
+        actor: r.claims.recipient,
+        decision: r.claims.decision,
+        comment,
+        via: 'email',
+        build: r.claims.build,
+        linkId: r.claims.linkId,
+      });
+      const ctx = contextOf(deps, hotfix, r.claims);
+      if (outcome.kind === 'promoted') return page(res, 200, messagePage('Promoted', `Thank you. QA is being torn down and build #${r.claims.build} is going to production.`, 'ok', ctx));
+      if (outcome.kind === 'recorded') return page(res, 200, messagePage('Approval recorded', `${outcome.approvals} of ${outcome.required} approvals. Promotion starts when ${outcome.required} different people have approved.`, 'ok', ctx));
+      return page(res, 200, messagePage('Rejected', 'Thank you. QA is being torn down and the requester has been told why.', 'ok', ctx));
+    } catch (err) {
+      if (err instanceof DecisionRefused) return page(res, 409, messagePage('Nothing changed', err.message, 'info', r.ctx));
+      if (err instanceof ForbiddenError) return page(res, 403, messagePage('Not allowed', err.message, 'bad', r.ctx));
+      if (err instanceof NotFoundError) return page(res, 404, messagePage('Unknown hotfix', err.message, 'bad'));
+      throw err;
+    }
+  };
+}

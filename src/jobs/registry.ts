@@ -1,0 +1,36 @@
+// Every step the job queue runs, by name. Adding a step means adding it here; nothing is
+// discovered by magic.
+
+import type { StepName } from '../domain/hotfix.js';
+import { notifyRequesterStep, sendQaEmailStep } from '../workflows/email-steps.js';
+import { checkBackmergeStep, mergeProductionStep, openBackmergeStep, tagProductionStep } from '../workflows/finalize-steps.js';
+import { checkRunStep, triggerRunStep } from '../workflows/jenkins-runs.js';
+import { notifySlackStep } from '../workflows/notify-slack.js';
+import { startDeployStep } from '../workflows/promotion.js';
+import { expireQaStep, provisionQaStep, teardownQaStep } from '../workflows/qa-steps.js';
+import { startRollbackStep, tagRollbackStep } from '../workflows/rollback.js';
+import { createBranchStep } from '../workflows/start-hotfix.js';
+import type { Step } from '../workflows/step.js';
+
+export const STEPS: Record<StepName, Step> = {
+  'create-branch': createBranchStep,
+  'trigger-run': triggerRunStep,
+  'check-run': checkRunStep,
+  'provision-qa': provisionQaStep,
+  'send-qa-email': sendQaEmailStep,
+  'expire-qa': expireQaStep,
+  'teardown-qa': teardownQaStep,
+  'notify-requester': notifyRequesterStep,
+  'start-deploy': startDeployStep,
+  'tag-production': tagProductionStep,
+  'merge-production': mergeProductionStep,
+  'open-backmerge': openBackmergeStep,
+  'check-backmerge': checkBackmergeStep,
+  'start-rollback': startRollbackStep,
+  'tag-rollback': tagRollbackStep,
+  'notify-slack': notifySlackStep,
+};
+
+export function isStepName(name: string): name is StepName {
+  return Object.hasOwn(STEPS, name);
+}

@@ -1,0 +1,89 @@
+// The process: read the config, check Redis and git, then serve the API and/or run the
+// workers (`--role api|worker`; both by default). Exits non-zero, one line per problem,
+// before listening if anything is wrong.
+
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, runtimeOptions } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { parseChaos } from './adapters/chaos/chaos.js';
+import { createLogger, redactText } from './log.js';
+import { createService, type Role } from './service.js';
+
+function fail(lines: readonly string[]): never {
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+function readRole(argv: string[]): Role {
+  const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } }, strict: true });
+  const role = values.role;
+  if (role !== 'all' && role !== 'api' && role !== 'worker') fail([`--role must be api, worker or all (got '${role}')`]);
+  return role;
+}
+
+function checkGit(): void {
+  const out = spawnSync('git', ['--version'], { encoding: 'utf8' });
+  const match = /(\d+)\.(\d+)/.exec(out.stdout ?? '');
+  if (out.error || !match) fail(['git is not installed or not on PATH: the service needs git ≥ 2.38']);
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  if (major < 2 || (major === 2 && minor < 38)) fail([`git ${match[0]} is too old: the service needs git ≥ 2.38 (merge-tree --write-tree)`]);
+}
+
+async function main(): Promise<void> {
+  const role = readRole(process.argv.slice(2));
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.problems.map((p) => `config: ${p}`));
+    throw err;
+  }
+  checkGit();
+  const runtime = runtimeOptions();
+  const log = createLogger({ level: runtime.logLevel });
+  const chaos = parseChaos(runtime.chaos);
+  if (chaos) log.warn({ points: [...chaos.points.keys()] }, 'HOTFIX_CHAOS is set: this process will kill itself at these points');
+  const service = createService(config, { log, env: process.env, chaos });
+  const where = redactText(config.redis.url);
+  try {
+    await service.redis.connect();
+    await service.redis.ping();
+  } catch (err) {
+    const why = err instanceof Error ? redactText(err.message) : String(err);
+    fail([`cannot reach Redis at ${where} (${why}): start one (redis-server --port 6379 --maxmemory-policy noeviction) or set REDIS_URL`]);
+  }
+  const policy = await service.redis.config('GET', 'maxmemory-policy').catch(() => null);
+  const value = Array.isArray(policy) ? String(policy[1]) : 'unknown';
+  if (value !== 'noeviction') {
+    const warning = `WARNING: Redis maxmemory-policy is '${value}', not 'noeviction': under memory pressure Redis may evict hotfix records and queued jobs. Set maxmemory-policy noeviction.`;
+    process.stderr.write(`${warning}\n`);
+    log.warn({ maxmemoryPolicy: value }, warning);
+  }
+  if (role !== 'api') await service.startWorker();
+  if (role !== 'worker') {
+    const server = await service.listen(config.server.port);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    log.info({ port, role, publicUrl: config.server.publicUrl }, 'hotfix service listening');
+  } else {
+    if (config.server.metricsPort !== undefined) await service.listenOps(config.server.metricsPort);
+    log.info({ role, metricsPort: config.server.metricsPort ?? null }, 'hotfix workers running');
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    service.close(runtime.shutdownGraceMs).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  fail([`hotfix service failed to start: ${err instanceof Error ? redactText(err.message) : String(err)}`]);
+});

@@ -1,0 +1,67 @@
+// Slack messages for a hotfix's thread. Text is escaped the way Slack asks (&, <, >), so a
+// title cannot smuggle in a link or a mention.
+
+import type { HotfixView } from '../domain/hotfix.js';
+
+export type SlackEvent =
+  | 'requested'
+  | 'qa-ready'
+  | 'promoted'
+  | 'deployed'
+  | 'backmerge'
+  | 'completed'
+  | 'rejected'
+  | 'stale-base'
+  | 'rolled-back'
+  | 'rollback-failed'
+  | 'cancelled'
+  | 'attention';
+
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function slackLink(url: string | null | undefined, label: string): string {
+  if (!url || !/^https?:\/\//.test(url)) return slackEscape(label);
+  return `<${url.replace(/[<>|]/g, encodeURIComponent)}|${slackEscape(label)}>`;
+}
+
+export function threadRoot(h: HotfixView): string {
+  return `:rotating_light: *${h.id}* ${slackEscape(h.service)}: ${slackEscape(h.title)} — requested by ${slackEscape(h.requestedBy)} (branch \`${slackEscape(h.branch)}\`)`;
+}
+
+export function slackMessage(h: HotfixView, event: SlackEvent, args: Record<string, string | number>): string {
+  const id = `*${h.id}*`;
+  switch (event) {
+    case 'requested':
+      return threadRoot(h);
+    case 'qa-ready':
+      return `${id} is in QA at ${slackLink(h.qa?.url, h.qa?.env ?? 'QA')} (build #${h.qa?.build ?? '?'}); QA has been emailed.`;
+    case 'promoted':
+      return `${id} approved by ${slackEscape(h.promotion?.approvedBy.join(', ') ?? '?')}; tearing down QA and deploying build #${h.promotion?.build ?? '?'} to production.`;
+    case 'deployed': {
+      const d = h.deploys.at(-1);
+      return `${id} is in production: ${slackLink(d?.url, `deploy #${d?.number ?? '?'}`)} (${slackEscape(d?.artifact?.version ?? '?')}). Tagging and merging into master.`;
+    }
+    case 'backmerge': {
+      const b = h.backmerge;
+      const where = b?.url ? slackLink(b.url, `pull request${b.number ? ` #${b.number}` : ''}`) : `branch \`${slackEscape(b?.branch ?? '?')}\` (open a merge into develop)`;
+      const conflicts = b && b.conflicts.length > 0 ? `\n:warning: conflicts to resolve: ${b.conflicts.map((f) => `\`${slackEscape(f)}\``).join(', ')}` : '\nNo conflicts expected.';
+      return `${id} back-merge to develop is ready for a person to merge: ${where}. Tags: ${slackEscape(h.tags.join(', '))}.${conflicts}`;
+    }
+    case 'completed':
+      return `${id} is complete: develop contains the hotfix. :white_check_mark:`;
+    case 'rejected':
+      return `${id} rejected by ${slackEscape(h.rejection?.actor ?? '?')}: ${slackEscape(h.rejection?.reason || '(no reason given)')}. QA is being torn down; push a fix and build again.`;
+    case 'stale-base':
+      return `${id}: production moved to ${slackEscape(String(args.tag ?? '?'))} after this branch was cut. Merged it into the branch and rebuilding; QA will be asked again.`;
+    case 'rolled-back':
+      return `${id}: production rolled back to ${slackEscape(h.rollback?.target?.tag ?? '?')} (${slackEscape(h.rollback?.target?.artifact.version ?? '?')}). Reason: ${slackEscape(h.rollback?.reason ?? '?')}.`;
+    case 'rollback-failed':
+      return `:fire: ${id}: the rollback deploy failed. Production may still run the failed artifact — check it now.`;
+    case 'cancelled':
+      return `${id} was cancelled.`;
+    case 'attention':
+      return `:warning: ${id} needs attention: ${slackEscape(h.attention?.reason ?? '?')} — ${slackEscape(h.attention?.action ?? '')}`;
+  }
+}

@@ -1,0 +1,212 @@
+// The composition root: config in, a running service out. The only place adapters are built
+// and wired; main.ts (the process) and the integration tests both come through here.
+
+import type { Server } from 'node:http';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createGitRepo } from './adapters/git/git-repo.js';
+import { createMirrors } from './adapters/git/mirror.js';
+import { createSmtpMailer } from './adapters/email/smtp-mailer.js';
+import { createJenkinsCiServer } from './adapters/jenkins/ci-server.js';
+import { createGitHubHost } from './adapters/pull-requests/github.js';
+import { createGitLabHost } from './adapters/pull-requests/gitlab.js';
+import { createNoPullRequestHost } from './adapters/pull-requests/none.js';
+import { createCommandQaProvider } from './adapters/qa/command-qa.js';
+import { createJenkinsQaProvider } from './adapters/qa/jenkins-qa.js';
+import { createQueueScheduler, createStepQueue, RECONCILE_JOB } from './adapters/queue/bullmq-scheduler.js';
+import { createRedisDeployRegistry } from './adapters/redis/deploy-registry.js';
+import { createRedisLocker } from './adapters/redis/lock.js';
+import { createRedisStore } from './adapters/redis/store.js';
+import { createLinkSigner } from './adapters/signing/link-signer.js';
+import { createSlackNotifier } from './adapters/slack/slack-notifier.js';
+import { crashAfter, crashBeforeSchedule, type ChaosPlan } from './adapters/chaos/chaos.js';
+import type { Config, ServiceConfig } from './config/schema.js';
+import { createApp, createOpsApp } from './http/app.js';
+import { createMetrics, timed } from './adapters/metrics/prometheus.js';
+import type { Express } from 'express';
+import { startWorker } from './jobs/processor.js';
+import type { Logger } from './ports/logger.js';
+import type { PullRequestHost } from './ports/pull-request-host.js';
+import type { QaProvider } from './ports/qa-provider.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import type { Deps } from './workflows/deps.js';
+import { reconcile } from './workflows/reconcile.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface ServiceOptions {
+  log: Logger;
+  /** Environment for child processes (git, QA commands). */
+  env: Record<string, string | undefined>;
+  clock?: Clock;
+  /** Deliberate crash points (HOTFIX_CHAOS); absent in normal operation. */
+  chaos?: ChaosPlan | null;
+}
+
+export interface RunningService {
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+  redis: Redis;
+  listen(port: number, host?: string): Promise<Server>;
+  /** Health and metrics only (for a worker-only process). */
+  listenOps(port: number, host?: string): Promise<Server>;
+  startWorker(): Promise<Worker>;
+  close(graceMs?: number): Promise<void>;
+}
+
+function pullRequestHost(s: ServiceConfig): PullRequestHost {
+  const pr = s.pullRequests;
+  if (pr.provider === 'github') return createGitHubHost(pr);
+  if (pr.provider === 'gitlab') return createGitLabHost(pr);
+  return createNoPullRequestHost();
+}
+
+function perService<T>(config: Config, build: (s: ServiceConfig) => T): (name: string) => T {
+  const made = new Map(config.services.map((s) => [s.name, build(s)] as const));
+  return (name) => {
+    const value = made.get(name);
+    if (value === undefined) throw new Error(`service '${name}' is not configured`);
+    return value;
+  };
+}
+
+export function createService(config: Config, options: ServiceOptions): RunningService {
+  const log = options.log;
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, connectTimeout: 5000, lazyConnect: true });
+  // Before the first connection the start-up check speaks for itself; afterwards, say so.
+  let connected = false;
+  redis.on('ready', () => (connected = true));
+  redis.on('error', (err: Error) => {
+    if (connected) log.warn({ err: err.message }, 'redis connection problem');
+  });
+  const prefix = config.redis.prefix;
+  // BullMQ needs a connection that never gives up on a command (its blocking reads).
+  const queueConnection = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true });
+  queueConnection.on('error', () => undefined);
+  const queue = createStepQueue(queueConnection, prefix);
+  // Without a listener an 'error' (Redis gone) would be thrown; it is the reconnect's business.
+  queue.on('error', (err: Error) => {
+    if (connected) log.warn({ err: err.message }, 'job queue connection problem');
+  });
+  // Locks are leases renewed while held; a crashed holder's lease runs out like a job's lock.
+  const locker = createRedisLocker(redis, prefix, { leaseMs: config.queue.lockSeconds * 1000 });
+  const store = createRedisStore(redis, prefix);
+  const metrics = createMetrics({
+    queueCounts: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'),
+    hotfixesByState: () => store.countByState(),
+  });
+  // Every call to an outside system is timed; git by kind of operation.
+  const observe = (system: string) => (operation: string, outcome: 'ok' | 'error', seconds: number) =>
+    metrics.callDuration.observe({ system, operation, outcome }, seconds);
+  const observeGit = (operation: string, outcome: 'ok' | 'error', seconds: number) => metrics.gitDuration.observe({ operation, outcome }, seconds);
+  const chaos = options.chaos ?? null;
+  const stageOf = (_method: string, args: unknown[]) => {
+    const params = args[1] as Record<string, string> | undefined;
+    return typeof params?.STAGE === 'string' ? params.STAGE : null;
+  };
+  const ci = timed(crashAfter(chaos, 'ci', createJenkinsCiServer({
+    url: config.jenkins.url,
+    user: config.jenkins.user,
+    apiToken: config.jenkins.apiToken,
+    useCrumb: config.jenkins.useCrumb,
+    timeoutMs: config.jenkins.requestTimeoutSeconds * 1000,
+  }), stageOf), observe('jenkins'));
+  const mirrors = createMirrors({ dataDir: config.git.dataDir, author: config.git.author, timeoutMs: config.git.timeoutSeconds * 1000, env: options.env }, locker);
+  const qa = perService<QaProvider>(config, (s) =>
+    s.qa.provider === 'jenkins'
+      ? createJenkinsQaProvider(ci, s.jobs)
+      : timed(crashAfter(chaos, 'qa', createCommandQaProvider({ up: s.jobs.qaUp, down: s.jobs.qaDown, timeoutMs: s.qa.timeoutSeconds * 1000, env: options.env, passEnv: s.qa.passEnv })), observe('qa-command')),
+  );
+  const services = new Map(config.services.map((s) => [s.name, s] as const));
+  const deps: Deps = {
+    store,
+    scheduler: crashBeforeSchedule(chaos, createQueueScheduler(queue)),
+    clock: options.clock ?? systemClock,
+    ci,
+    deployments: createRedisDeployRegistry(redis, prefix),
+    git: timed(crashAfter(chaos, 'git', createGitRepo(mirrors)), observeGit),
+    mailer: timed(crashAfter(chaos, 'mailer', createSmtpMailer(config.smtp)), observe('smtp')),
+    chat: timed(crashAfter(chaos, 'chat', createSlackNotifier(config.slack)), observe('slack')),
+    links: createLinkSigner({ current: config.secrets.linkSigningKey, previous: config.secrets.previousLinkSigningKeys }),
+    locker,
+    qa,
+    pullRequests: perService(config, (s) => timed(crashAfter(chaos, 'pullRequests', pullRequestHost(s)), observe(s.pullRequests.provider))),
+    services: { get: (name) => services.get(name), names: () => [...services.keys()] },
+    settings: {
+      publicUrl: config.server.publicUrl,
+      pollIntervalMs: config.jenkins.pollIntervalSeconds * 1000,
+      deployTimeoutMs: config.jenkins.deployTimeoutMinutes * 60_000,
+      backmergeCheckMs: config.git.backmergeCheckSeconds * 1000,
+      branchRecoveryMs: config.git.branchRecoverySeconds * 1000,
+    },
+    telemetry: metrics.telemetry,
+    log,
+  };
+  const ready = async () => (await Promise.race([redis.ping(), new Promise<string>((r) => setTimeout(() => r('timeout'), 1000))])) === 'PONG';
+  const serveMetrics = (app: Express) => {
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  };
+  const app = createApp(deps, {
+    apiTokens: config.secrets.apiTokens,
+    callbackSecrets: [config.secrets.callbackSecret, ...config.secrets.previousCallbackSecrets],
+    publicUrl: config.server.publicUrl,
+    bodyLimit: config.server.bodyLimit,
+    trustProxy: config.server.trustProxy,
+    rateLimits: config.server.rateLimits,
+    ready,
+    extra: serveMetrics,
+  });
+
+  let server: Server | undefined;
+  let worker: Worker | undefined;
+  return {
+    deps,
+    app,
+    redis,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const s = app.listen(port, host ?? '0.0.0.0', () => resolve(s));
+        s.once('error', reject);
+        server = s;
+      });
+    },
+    listenOps(port, host) {
+      const ops = createOpsApp({ ready, extra: serveMetrics });
+      return new Promise((resolve, reject) => {
+        const s = ops.listen(port, host ?? '0.0.0.0', () => resolve(s));
+        s.once('error', reject);
+        server = s;
+      });
+    },
+    async startWorker() {
+      worker = startWorker(deps, queueConnection, prefix, {
+        concurrency: config.queue.concurrency,
+        lockDuration: config.queue.lockSeconds * 1000,
+        stalledInterval: config.queue.stalledCheckSeconds * 1000,
+      });
+      const every = config.queue.reconcileSeconds * 1000;
+      await queue.upsertJobScheduler(RECONCILE_JOB, { every }, { name: RECONCILE_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } });
+      // Whatever a previous process left in flight is picked up now, not after the first interval.
+      await reconcile(deps).catch((err: unknown) => log.warn({ err }, 'initial reconcile failed'));
+      return worker;
+    },
+    async close(graceMs = 10_000) {
+      const timeout = new Promise<void>((r) => setTimeout(r, graceMs).unref());
+      if (server) {
+        const s = server;
+        await Promise.race([new Promise<void>((r) => s.close(() => r())), timeout]);
+        s.closeAllConnections();
+      }
+      // Jobs still running after the grace period are abandoned: their locks expire and a
+      // worker takes them up again. Their connection is left to them — closing it under a
+      // running BullMQ worker makes it retry its bookkeeping forever.
+      const workerDone = worker ? await Promise.race([worker.close().then(() => true), timeout.then(() => false)]) : true;
+      if (!workerDone) log.warn({ graceMs }, 'jobs still running at shutdown; they will be picked up again');
+      await queue.close();
+      await redis.quit().catch(() => undefined);
+      if (workerDone) await queueConnection.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// The API's other commands: build now, cancel, retry after a person fixed the cause.
+
+import { requestBuild } from '../domain/build.js';
+import { cancel, retry } from '../domain/lifecycle.js';
+import type { Hotfix } from '../domain/hotfix.js';
+import { change, context, serviceOf } from './change.js';
+import type { Deps } from './deps.js';
+
+// The service's policy is read off the draft itself: one read of the hotfix, not two.
+export async function requestBuildNow(deps: Deps, id: string, actor: string): Promise<Hotfix> {
+  const { hotfix } = await change(deps, id, (d) => {
+    requestBuild(d, serviceOf(deps, d), context(deps, actor), `build requested by ${actor}`);
+  });
+  return hotfix;
+}
+
+export async function cancelHotfix(deps: Deps, id: string, actor: string, reason: string): Promise<Hotfix> {
+  const { hotfix } = await change(deps, id, (d) => cancel(d, reason, serviceOf(deps, d), context(deps, actor)));
+  // A cancelled hotfix never deploys; if it was waiting for (or held) the slot, let go.
+  await deps.deployments.release(hotfix.service, hotfix.id);
+  return hotfix;
+}
+
+export async function retryHotfix(deps: Deps, id: string, actor: string): Promise<Hotfix> {
+  const { hotfix } = await change(deps, id, (d) => retry(d, context(deps, actor)));
+  return hotfix;
+}

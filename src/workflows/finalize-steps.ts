@@ -1,0 +1,99 @@
+// After the deploy: tags, the merge into the production branch, the back-merge proposal, and
+// watching develop until it contains the hotfix. Each step checks git before acting.
+
+import { ConflictError, InvalidStateError } from '../domain/errors.js';
+import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage, tagged, tagMessage } from '../domain/finalize.js';
+import { backmergeBranch } from '../domain/ids.js';
+import { completeEffect } from '../domain/record.js';
+import { productionTagName } from '../domain/tags.js';
+import { renderBackmergeBody } from '../notify/backmerge.js';
+import { change, context, serviceOf } from './change.js';
+import { argNumber, skip, type Step } from './step.js';
+
+/** tag-production {seq}: `tags.production` with the deploy's build number, and the release tag. */
+export const tagProductionStep: Step = async (deps, input) => {
+  const h = input.hotfix;
+  const f = h.finalization;
+  const deploy = h.deploys.find((d) => d.seq === argNumber(input.effect, 'seq'));
+  if (h.state !== 'finalizing' || !f || f.productionTag || !deploy?.number || !h.promotion) return skip(deps, input);
+  const service = serviceOf(deps, h);
+  const name = productionTagName(service.tags.production, deploy.number);
+  const message = tagMessage(h, deploy.number);
+  let release: string;
+  try {
+    await deps.git.ensureTag({ repo: service.repo, name, commit: f.commit, message });
+    release = await deps.git.ensureReleaseTag(service.repo, service.tags.release, f.commit, message, `Hotfix ${h.id}:`);
+  } catch (err) {
+    if (!(err instanceof InvalidStateError)) throw err;
+    await change(deps, h.id, (d) => {
+      completeEffect(d, input.effect.id);
+      finalizeBlocked(d, err.message, 'remove or rename the conflicting tag, then POST /retry', context(deps, 'system'), input.effect);
+    });
+    return;
+  }
+  await deps.deployments.recordProduction(h.service, name, { commit: f.commit, artifact: h.promotion.artifact, hotfixId: h.id });
+  await change(deps, h.id, (d) => {
+    completeEffect(d, input.effect.id);
+    tagged(d, { production: name, release }, context(deps, 'system'));
+  });
+  // Production is named now: the next hotfix may deploy (and will branch from this tag).
+  await deps.deployments.release(h.service, h.id);
+};
+
+/** merge-production: `--no-ff` into branches.production, pushed without force. */
+export const mergeProductionStep: Step = async (deps, input) => {
+  const h = input.hotfix;
+  const f = h.finalization;
+  if (h.state !== 'finalizing' || !f || f.mergeCommit) return skip(deps, input);
+  const service = serviceOf(deps, h);
+  const branch = service.branches.production;
+  let merged: { mergeCommit: string; already: boolean };
+  try {
+    merged = await deps.git.mergeIntoBranch(service.repo, branch, f.commit, mergeMessage(h));
+  } catch (err) {
+    if (!(err instanceof ConflictError) && !(err instanceof InvalidStateError)) throw err;
+    const files = err instanceof ConflictError ? `: ${err.files.join(', ')}` : '';
+    await change(deps, h.id, (d) => {
+      completeEffect(d, input.effect.id);
+      finalizeBlocked(d, `merging into ${branch} failed${files}`, `merge ${f.commit.slice(0, 12)} into ${branch} by hand (no force-push), then POST /retry`, context(deps, 'system'), input.effect);
+    });
+    return;
+  }
+  await change(deps, h.id, (d) => {
+    completeEffect(d, input.effect.id);
+    mergedIntoProduction(d, branch, merged.mergeCommit, merged.already, context(deps, 'system'));
+  });
+};
+
+/** open-backmerge: branch from the updated production branch, preview, pull request. */
+export const openBackmergeStep: Step = async (deps, input) => {
+  const h = input.hotfix;
+  const f = h.finalization;
+  if (h.state !== 'finalizing' || !f?.mergeCommit) return skip(deps, input);
+  const service = serviceOf(deps, h);
+  const branch = backmergeBranch(h.id);
+  await deps.git.ensureBranch(service.repo, branch, f.mergeCommit);
+  const { conflicts } = await deps.git.previewMerge(service.repo, service.branches.development, branch);
+  const pr = await deps.pullRequests(h.service).open({
+    head: branch,
+    base: service.branches.development,
+    title: `Back-merge hotfix ${h.id} into ${service.branches.development}`,
+    body: renderBackmergeBody(h, service.branches, conflicts),
+  });
+  await change(deps, h.id, (d) => {
+    completeEffect(d, input.effect.id);
+    backmergeOpened(d, { url: pr.url, number: pr.number, conflicts }, deps.settings.backmergeCheckMs, context(deps, 'system'));
+  });
+};
+
+/** check-backmerge {round}: develop contains the deployed commit → completed. */
+export const checkBackmergeStep: Step = async (deps, input) => {
+  const h = input.hotfix;
+  if (h.state !== 'awaiting_backmerge' || !h.finalization) return skip(deps, input);
+  const service = serviceOf(deps, h);
+  const contained = await deps.git.branchContains(service.repo, service.branches.development, h.finalization.commit);
+  await change(deps, h.id, (d) => {
+    completeEffect(d, input.effect.id);
+    backmergeChecked(d, contained, argNumber(input.effect, 'round'), deps.settings.backmergeCheckMs, context(deps, 'git'));
+  });
+};

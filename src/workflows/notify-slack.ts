@@ -1,0 +1,46 @@
+// notify-slack {event, ...}: one thread per hotfix. Posts for one hotfix are serialised, so
+// two events racing cannot both start a thread. A Slack failure never blocks the hotfix.
+
+import { ExternalServiceError } from '../domain/errors.js';
+import { toPublicView } from '../domain/hotfix.js';
+import { completeEffect, note } from '../domain/record.js';
+import { slackMessage, threadRoot, type SlackEvent } from '../notify/slack-messages.js';
+import { change, context, load, serviceOf } from './change.js';
+import { argString, type Step } from './step.js';
+
+export const notifySlackStep: Step = async (deps, input) => {
+  const event = argString(input.effect, 'event') as SlackEvent;
+  await deps.locker.withLock(`slack:${input.hotfix.id}`, async () => {
+    const h = await load(deps, input.hotfix.id);
+    if (!h.outbox.some((e) => e.id === input.effect.id)) return;
+    const channel = serviceOf(deps, h).slack.channel;
+    let outcome: string;
+    // After a crash the message may be in Slack already: look for its key before posting.
+    const postOnce = async (where: string, threadTs: string | null, key: string, text: string) =>
+      (input.resumed ? await deps.chat.find(where, threadTs, key) : null) ??
+      (await deps.chat.post({ channel: where, text, key, ...(threadTs ? { threadTs } : {}) }));
+    try {
+      let thread = h.slack;
+      if (!thread) {
+        const root = await postOnce(channel, null, `${h.id}:thread`, threadRoot(toPublicView(h)));
+        thread = { channel: root.channel, ts: root.ts };
+        const started = thread;
+        await change(deps, h.id, (d) => {
+          d.slack = started;
+        });
+      }
+      if (event !== 'requested') {
+        await postOnce(thread.channel, thread.ts, `${h.id}:${input.effect.id}`, slackMessage(toPublicView(h), event, input.effect.args));
+      }
+      outcome = `Slack: ${event} posted`;
+    } catch (err) {
+      if (!(err instanceof ExternalServiceError) || err.transient) throw err;
+      outcome = `Slack: ${event} not posted: ${err.message}`;
+      input.log.warn({ err: err.message }, 'slack message dropped');
+    }
+    await change(deps, h.id, (d) => {
+      completeEffect(d, input.effect.id);
+      note(d, 'notification', context(deps, 'slack'), outcome);
+    });
+  });
+};

@@ -1,0 +1,103 @@
+// Returning production to the previous production tag's artifact, automatically after a failed
+// deploy or on request, and naming what runs afterwards with a new production tag.
+
+import { startRollback, deployRollback } from '../domain/deploy.js';
+import { InvalidStateError } from '../domain/errors.js';
+import type { Artifact, Hotfix } from '../domain/hotfix.js';
+import { completeEffect, flagAttention } from '../domain/record.js';
+import { rollbackTagged } from '../domain/finalize.js';
+import { newestProductionTag, previousProductionTag, productionTagName, type ProductionTag } from '../domain/tags.js';
+import { change, context, load, serviceOf } from './change.js';
+import type { Deps, ServiceSetup } from './deps.js';
+import { claimSlot } from './promotion.js';
+import { argNumber, skip, type Step } from './step.js';
+
+/** POST /rollback: only the hotfix whose tag is what production runs can be rolled back. */
+export async function requestRollback(deps: Deps, id: string, actor: string, reason: string): Promise<Hotfix> {
+  const h = await load(deps, id);
+  const service = serviceOf(deps, h);
+  const ours = h.finalization?.productionTag;
+  if (ours) {
+    const newest = newestProductionTag(service.tags.production, await deps.git.tags(service.repo));
+    if (newest && newest.name !== ours) {
+      throw new InvalidStateError(`${h.id} (${ours}) is no longer what production runs: ${newest.name} is newer; roll that back first`, h.state);
+    }
+  }
+  const { hotfix } = await change(deps, id, (d) => startRollback(d, { reason, automatic: false }, context(deps, actor)));
+  return hotfix;
+}
+
+function targetTag(service: ServiceSetup, h: Hotfix, tags: string[]): ProductionTag | null {
+  const ours = h.finalization?.productionTag;
+  // Tagged: the tag before ours. Not tagged (the deploy failed): what was newest all along.
+  return ours ? previousProductionTag(service.tags.production, tags, ours) : newestProductionTag(service.tags.production, tags);
+}
+
+/** The artifact `tag` stands for: our own record, else the parameters of the Jenkins deploy it names. */
+async function artifactOf(deps: Deps, service: ServiceSetup, tag: ProductionTag): Promise<Artifact | null> {
+  const recorded = await deps.deployments.production(service.name, tag.name);
+  if (recorded) return recorded.artifact;
+  const run = await deps.ci.run(service.jobs.deploy, tag.build);
+  const version = run?.parameters.ARTIFACT_VERSION;
+  const url = run?.parameters.ARTIFACT_URL;
+  return version && url ? { version, url } : null;
+}
+
+/** start-rollback {n} */
+export const startRollbackStep: Step = async (deps, input) => {
+  const h = input.hotfix;
+  if (!h.rollback || h.rollback.target) return skip(deps, input);
+  if (!(await claimSlot(deps, input))) return;
+  const service = serviceOf(deps, h);
+  const stop = async (reason: string) => {
+    await change(deps, h.id, (d) => {
+      completeEffect(d, input.effect.id);
+      flagAttention(d, context(deps, 'system'), reason, 'roll production back by hand', { step: input.effect.step, args: input.effect.args });
+    });
+    await deps.deployments.release(h.service, h.id);
+  };
+  const target = targetTag(service, h, await deps.git.tags(service.repo));
+  if (!target) return stop('rollback impossible: no earlier production tag to return to');
+  const commit = await deps.git.tagCommit(service.repo, target.name);
+  const artifact = await artifactOf(deps, service, target);
+  if (!commit || !artifact) {
+    return stop(`rollback impossible: the artifact of ${target.name} is unknown (no record, and Jenkins deploy #${target.build} is gone)`);
+  }
+  await change(deps, h.id, (d) => {
+    completeEffect(d, input.effect.id);
+    deployRollback(d, { tag: target.name, commit, artifact }, service, context(deps, 'system'));
+  });
+};
+
+/** tag-rollback {seq}: the commit running again gets `tags.production` with the rollback's build number. */
+export const tagRollbackStep: Step = async (deps, input) => {
+  const h = input.hotfix;
+  const rb = h.rollback;
+  const deploy = h.deploys.find((d) => d.seq === argNumber(input.effect, 'seq'));
+  if (!rb?.target || rb.tag || !deploy?.number) return skip(deps, input);
+  const service = serviceOf(deps, h);
+  const name = productionTagName(service.tags.production, deploy.number);
+  const message = [
+    `Rollback of hotfix ${h.id}: ${rb.reason}`,
+    '',
+    `Production returned to ${rb.target.tag} (artifact ${rb.target.artifact.version} ${rb.target.artifact.url})`,
+    `Requested by: ${rb.actor} at ${rb.at}${rb.automatic ? ' (automatic, after a failed deploy)' : ''}`,
+    `Deploy: ${deploy.job} #${deploy.number}${deploy.url ? ` ${deploy.url}` : ''}`,
+  ].join('\n');
+  try {
+    await deps.git.ensureTag({ repo: service.repo, name, commit: rb.target.commit, message });
+  } catch (err) {
+    if (!(err instanceof InvalidStateError)) throw err;
+    await change(deps, h.id, (d) => {
+      completeEffect(d, input.effect.id);
+      flagAttention(d, context(deps, 'system'), err.message, 'tag the commit production runs by hand', { step: input.effect.step, args: input.effect.args });
+    });
+    return;
+  }
+  await deps.deployments.recordProduction(h.service, name, { commit: rb.target.commit, artifact: rb.target.artifact, hotfixId: null });
+  await change(deps, h.id, (d) => {
+    completeEffect(d, input.effect.id);
+    rollbackTagged(d, name, context(deps, 'system'));
+  });
+  await deps.deployments.release(h.service, h.id);
+};
