@@ -1,0 +1,84 @@
+/**
+ * The inbox's routes: the page, each email's HTML as it was sent, the artifact downloads, and
+ * the one thing a person does outside the service: merging the back-merge pull request.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ArtifactStore } from '../artifacts.js';
+import { BRANCHES } from '../origin.js';
+import type { Handler } from '../web-server.js';
+import { LIVE_SCRIPT, stampOf } from './live.js';
+import { renderInbox } from './render.js';
+import { takeSnapshot, type InboxSources } from './snapshot.js';
+
+/** While the rest starts: the artifact downloads already work (the first release needs them). */
+export function startingRoutes(artifacts: ArtifactStore): Handler {
+  return async (req, res, url) => {
+    if (url.pathname.startsWith('/artifacts/') && (req.method === 'GET' || req.method === 'HEAD')) serveArtifact(artifacts, url.pathname, res);
+    else text(res, 503, 'The demo is starting; reload in a moment.\n');
+  };
+}
+
+export function inboxRoutes(sources: InboxSources, artifacts: ArtifactStore, say: (line: string) => void): Handler {
+  return async (req, res, url) => {
+    const path = url.pathname;
+    const get = req.method === 'GET' || req.method === 'HEAD';
+    if (path === '/' && get) {
+      const merged = url.searchParams.get('merged');
+      const notice = merged && /^\d+$/.test(merged) ? `Merged pull request #${merged} into ${BRANCHES.development}. The service checks develop every few seconds and completes the hotfix.` : undefined;
+      html(res, 200, renderInbox(await takeSnapshot(sources), { paused: url.searchParams.has('pause'), ...(notice ? { notice } : {}) }));
+    } else if (path === '/stamp' && get) {
+      text(res, 200, stampOf(await takeSnapshot(sources)), { 'cache-control': 'no-store' });
+    } else if (path === '/inbox.js' && get) {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(LIVE_SCRIPT);
+    } else if (path.startsWith('/mail/') && get) {
+      const mail = sources.smtp.messages[Number(path.slice('/mail/'.length))];
+      const body = mail && typeof mail.parsed.html === 'string' ? mail.parsed.html : undefined;
+      if (body === undefined) return text(res, 404, 'no such email\n');
+      // The email as sent; no scripts may run on the demo's origin whatever it contains.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:" });
+      res.end(body);
+    } else if (path.startsWith('/artifacts/') && get) {
+      serveArtifact(artifacts, path, res);
+    } else if (/^\/pulls\/\d+\/merge$/.test(path) && req.method === 'POST') {
+      await mergePull(sources, Number(path.split('/')[2]), req, res, say);
+    } else if (path === '/healthz' && get) {
+      text(res, 200, 'ok\n');
+    } else {
+      text(res, 404, 'not found\n');
+    }
+  };
+}
+
+/** What a person does on GitHub: merge the back-merge branch into develop and close the PR. */
+async function mergePull(sources: InboxSources, number: number, req: IncomingMessage, res: ServerResponse, say: (line: string) => void): Promise<void> {
+  req.resume();
+  // Only the inbox's own form may do this, not another site the browser has open.
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  if (origin !== undefined && origin !== 'null' && origin !== `http://${host ?? ''}`) return text(res, 403, 'cross-site request refused\n');
+  const pr = sources.github.pulls.find((p) => p.repository === sources.repository && p.number === number);
+  if (!pr) return text(res, 404, `no pull request #${number}\n`);
+  if (pr.state === 'open') {
+    try {
+      await sources.origin.mergeIntoDevelop(pr.head, `Merge pull request #${number} from ${pr.head}\n\n${pr.title}`);
+    } catch (err) {
+      return text(res, 409, `merging ${pr.head} into ${pr.base} failed (resolve it by hand in a clone of the origin):\n${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    sources.github.setPullState(sources.repository, number, 'merged');
+    say(`Pull request #${number} (${pr.head}) merged into ${pr.base}.`);
+  }
+  res.writeHead(303, { location: `/?merged=${number}` }).end();
+}
+
+function serveArtifact(artifacts: ArtifactStore, path: string, res: ServerResponse): void {
+  if (!artifacts.serve(decodeURIComponent(path.slice('/artifacts/'.length)), res)) text(res, 404, 'no such artifact\n');
+}
+
+function html(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'" });
+  res.end(body);
+}
+
+function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(body);
+}

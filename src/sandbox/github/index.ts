@@ -1,0 +1,1 @@
+export { startGitHubSim, type GitHubSim, type GitHubSimOptions, type PullRecord, type PullState } from './server.js';

@@ -1,0 +1,3 @@
+export {
+  startGitLabSim, type GitLabSim, type GitLabSimOptions, type MergeRequestRecord, type MergeRequestState,
+} from './server.js';

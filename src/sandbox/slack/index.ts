@@ -1,0 +1,1 @@
+export { startSlackSim, type SlackFault, type SlackMessageRecord, type SlackSim, type SlackSimOptions } from './server.js';
