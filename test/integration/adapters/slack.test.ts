@@ -1,0 +1,88 @@
+// The Slack notifier (@slack/web-api WebClient) against the local Slack Web API server.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackNotifier } from '../../../src/adapters/slack/slack-notifier.js';
+import type { ChatNotifier } from '../../../src/ports/chat-notifier.js';
+import { startSlackSim, type SlackSim } from '../../../src/sandbox/index.js';
+import { closedPort, externalFailure } from './support.js';
+
+const TOKEN = 'xoxb-test-slack-token';
+const CHANNEL = '#payments-dev';
+
+let sim: SlackSim;
+let slack: ChatNotifier;
+
+beforeAll(async () => {
+  sim = await startSlackSim({ token: TOKEN, channels: [CHANNEL, '#other'] });
+  slack = createSlackNotifier({ token: TOKEN, apiUrl: sim.url, timeoutMs: 2_000 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+const postCalls = () => sim.requests.filter((r) => r.path === '/api/chat.postMessage').length;
+
+describe('posting', () => {
+  it('posts to a channel by name and replies in the thread of the first message', async () => {
+    const first = await slack.post({ channel: CHANNEL, text: 'HF-2026-11-001 requested: Fix rounding of refunds', key: 'k' });
+
+    expect(first.channel).toBe(sim.channelId(CHANNEL));
+    expect(first.ts).toMatch(/^\d+\.\d{6}$/);
+
+    const reply = await slack.post({ channel: first.channel, text: 'HF-2026-11-001 is ready for QA', threadTs: first.ts, key: 'k' });
+
+    expect(reply.channel).toBe(first.channel);
+    expect(reply.ts).not.toBe(first.ts);
+    const stored = sim.messages.find((m) => m.ts === reply.ts);
+    expect(stored).toMatchObject({ channel: first.channel, thread_ts: first.ts, text: 'HF-2026-11-001 is ready for QA' });
+    expect(sim.messages.find((m) => m.ts === first.ts)?.thread_ts).toBeUndefined();
+  });
+});
+
+describe('finding a message again (after a crash, before posting twice)', () => {
+  it('finds a reply in its thread, and a thread root in the channel, by key', async () => {
+    const root = await slack.post({ channel: CHANNEL, text: 'HF-2026-11-009 requested', key: 'HF-2026-11-009:thread' });
+    const reply = await slack.post({ channel: root.channel, threadTs: root.ts, text: 'HF-2026-11-009 in QA', key: 'HF-2026-11-009:notify-slack:qa-ready:1' });
+    expect(await slack.find(root.channel, root.ts, 'HF-2026-11-009:notify-slack:qa-ready:1')).toEqual({ ts: reply.ts, channel: root.channel });
+    expect(await slack.find(root.channel, root.ts, 'HF-2026-11-009:notify-slack:promoted:1')).toBeNull();
+    expect(await slack.find(CHANNEL, null, 'HF-2026-11-009:thread')).toEqual({ ts: root.ts, channel: CHANNEL });
+    expect(await slack.find(CHANNEL, null, 'HF-2026-11-010:thread')).toBeNull();
+  });
+});
+
+describe('failures', () => {
+  it('429 is transient, carries Retry-After as retryAfterMs, and is not retried by the client itself', async () => {
+    const before = postCalls();
+    sim.failNext({ mode: 429, retryAfterSeconds: 7 });
+
+    const err = await externalFailure(slack.post({ channel: CHANNEL, text: 'rate limited', key: 'k' }), true);
+
+    expect(err.retryAfterMs).toBe(7_000);
+    expect(postCalls() - before).toBe(1);
+  });
+
+  it('channel_not_found is permanent', async () => {
+    const err = await externalFailure(slack.post({ channel: '#nowhere', text: 'hello', key: 'k' }), false);
+    expect(err.message).toContain('channel_not_found');
+  });
+
+  it('an invalid token is permanent', async () => {
+    const wrong = createSlackNotifier({ token: 'xoxb-revoked', apiUrl: sim.url, timeoutMs: 2_000 });
+    const err = await externalFailure(wrong.post({ channel: CHANNEL, text: 'hello', key: 'k' }), false);
+    expect(err.message).toContain('invalid_auth');
+  });
+
+  it('a single 500 is absorbed by the client’s bounded retries', async () => {
+    sim.failNext({ mode: 500 });
+    const res = await slack.post({ channel: CHANNEL, text: 'after a hiccup', key: 'k' });
+    expect(sim.messages.some((m) => m.ts === res.ts)).toBe(true);
+  });
+
+  it('a Slack that keeps failing, or cannot be reached, is transient', async () => {
+    sim.failNext({ mode: 500, count: 3 });
+    await externalFailure(slack.post({ channel: CHANNEL, text: 'down', key: 'k' }), true);
+
+    const unreachable = createSlackNotifier({ token: TOKEN, apiUrl: `http://127.0.0.1:${await closedPort()}/api/`, timeoutMs: 1_000 });
+    await externalFailure(unreachable.post({ channel: CHANNEL, text: 'nobody home', key: 'k' }), true);
+  });
+});

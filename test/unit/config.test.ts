@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { EXAMPLE_CONFIG as example, EXAMPLE_ENV as env } from '../helpers/example-config.js';
+
+function problems(text: string, vars: Record<string, string> = env): readonly string[] {
+  try {
+    parseConfig(text, vars);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('accepts the documented example and applies defaults', () => {
+    const config = parseConfig(example, env);
+    expect(config.secrets.callbackSecret).toBe(env.HOTFIX_CALLBACK_SECRET);
+    expect(config.jenkins.pollIntervalSeconds).toBe(30);
+    expect(config.jenkins.useCrumb).toBe(true);
+    expect(config.redis.prefix).toBe('hotfix');
+    expect(config.services[0]?.qa.timeoutSeconds).toBe(600);
+    expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+  });
+
+  it('names a missing environment variable and where it is used', () => {
+    const { GITHUB_TOKEN: _gone, ...partial } = env;
+    expect(problems(example, partial)).toContain('services[0].pullRequests.token: environment variable GITHUB_TOKEN is not set');
+  });
+
+  it('lets PORT, REDIS_URL, PUBLIC_URL and HOTFIX_DATA_DIR override the file', () => {
+    const config = parseConfig(example, { ...env, PORT: '8081', REDIS_URL: 'redis://redis:6380', PUBLIC_URL: 'https://hf.example.org/', HOTFIX_DATA_DIR: '/var/lib/hotfix' });
+    expect(config.server.port).toBe(8081);
+    expect(config.redis.url).toBe('redis://redis:6380');
+    expect(config.server.publicUrl).toBe('https://hf.example.org');
+    expect(config.git.dataDir).toBe('/var/lib/hotfix');
+  });
+
+  it('reports one line per problem, each naming its path', () => {
+    const broken = example
+      .replace('      deploy: payments-deploy-production\n', '')
+      .replace('ttlHours: 24', 'ttlHours: -1')
+      .replace('name: payments', 'name: Payments!')
+      .replace('production: "prod-{build}"', 'production: "prod"')
+      .replace('recipients: [ qa-team@example.com ]', 'recipients: [ not-an-address ]');
+    const lines = problems(broken);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'services[0].jobs.deploy: required',
+        expect.stringMatching(/^services\[0\]\.qa\.ttlHours: /),
+        'services[0].name: must match [a-z0-9-]+',
+        'services[0].tags.production: must contain {build} exactly once',
+        'services[0].qa.recipients[0]: must be an email address',
+      ]),
+    );
+  });
+
+  it('refuses duplicate service names and bad job names', () => {
+    const doc = example.replace('services:\n', 'services:\n  - name: payments\n    repo: x\n    branches: { production: master, development: develop }\n    tags: { production: "p-{build}", release: "v{version}" }\n    jobs: { build: "../x", qaUp: a, qaDown: b, deploy: c }\n    qa: { provider: jenkins, ttlHours: 1, recipients: [a@b.co] }\n    approvals: { required: 1, approvers: ["*"] }\n    slack: { channel: "#c" }\n    pullRequests: { provider: none }\n');
+    const lines = problems(doc);
+    expect(lines).toContain("services[1].name: duplicate service name 'payments'");
+    expect(lines.some((l) => l.startsWith('services[0].jobs.build:'))).toBe(true);
+  });
+
+  it('says so when the YAML itself is broken', () => {
+    expect(problems('server: { port: [1, 2\n')[0]).toMatch(/^config: not valid YAML/);
+  });
+
+  it('keeps $${ as a literal ${', () => {
+    // (a replacer function: a replacement string would read `$$` as an escaped `$`)
+    const config = parseConfig(example.replace('from: "Hotfix Bot <hotfix@example.com>"', () => 'from: "Costs $${X} <hotfix@example.com>"'), env);
+    expect(config.smtp.from).toBe('Costs ${X} <hotfix@example.com>');
+  });
+});
