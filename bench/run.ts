@@ -1,0 +1,173 @@
+// npm run bench: the measures of issues 2, 3 and 6 in one run, written to BENCHMARKS.md with
+// the machine they ran on. Ratios compare figures taken in this same run; the machines are
+// shared and noisy. `-- --quick` runs everything smaller; `-- --only=core,git` picks sections
+// (core, transitions, promote, inflight, git, scale, e2e).
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { contractPipeline } from '../src/sandbox/index.js';
+import setupRedis from '../test/helpers/global-setup.js';
+import { JOBS } from '../test/helpers/harness.js';
+import { bullmqFloor, callbackThroughput, callbackToQaTrigger } from './callbacks.js';
+import { finalisationTimings, generateRepo } from './git-scale.js';
+import { keyBytes, loadGet, redisBytes, rssKb, seed } from './in-flight.js';
+import { promoteToDeployTrigger } from './promote.js';
+import { startStack, waitFor, type Stack } from './stack.js';
+import { ms, summary } from './stats.js';
+import { transitions } from './transitions.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,inflight,git,scale,e2e').split(','));
+const N = {
+  hotfixes: quick ? 30 : 200,
+  transitions: quick ? 20 : 100,
+  promotions: quick ? 15 : 100,
+  inflight: quick ? 200 : 1000,
+  services: quick ? 20 : 100,
+  rounds: quick ? 2 : 5,
+  scale: quick ? [1_000, 5_000] : [1_000, 10_000, 100_000],
+  scaleFiles: quick ? 2_000 : 20_000,
+};
+
+type Summary = ReturnType<typeof summary>;
+const report: string[] = [];
+const row = (label: string, s: Summary) => `| ${label} | ${s.n} | ${ms(s.median)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.max)} |`;
+const TABLE = ['| measure | n | median | p90 | p99 | max |', '| --- | --- | --- | --- | --- | --- |'];
+
+async function core(stack: Stack, redisUrl: string): Promise<void> {
+  console.log(`callback → qa-up trigger over ${N.hotfixes} hotfixes …`);
+  const latency = summary(await callbackToQaTrigger(stack, N.hotfixes));
+  const floor = summary(await bullmqFloor(redisUrl, Math.max(200, N.hotfixes)));
+  report.push('## SUCCESS callback answered → qa-up trigger at Jenkins (issue 2)', '', ...TABLE, row('service: callback answered → qa-up trigger', latency), row('raw BullMQ: Queue.add → worker start', floor), '', `Median ratio to the floor: **${(latency.median / floor.median).toFixed(2)}×** (goal ≤ 3×); p99 ${ms(latency.p99)} (goal ≤ 20 ms).`, '');
+  console.log('callback throughput (autocannon, 50 connections) …');
+  const ids = ((await stack.api('GET', '/api/v1/hotfixes?limit=1')).body as { items: Array<{ id: string }> }).items;
+  const load = await callbackThroughput(stack, ids[0]?.id ?? '');
+  report.push('## Signed callbacks per second, one process (issues 2 and 6)', '', 'autocannon, 50 connections, 10 s: each request a freshly signed, timestamped final callback for a known build (Jenkins retrying), so the full path runs — HMAC check, schema, Redis read, duplicate detection. Beside it, a bare Express 5 `express.json()` route answering 202, in its own process.', '', '| target | req/s | p50 | p99 | non-2xx |', '| --- | --- | --- | --- | --- |', `| service /api/v1/jenkins/events | ${load.service.rps.toFixed(0)} | ${load.service.p50} ms | ${load.service.p99} ms | ${load.service.non2xx} |`, `| bare Express JSON route | ${load.bare.rps.toFixed(0)} | ${load.bare.p50} ms | ${load.bare.p99} ms | ${load.bare.non2xx} |`, '', `The service takes **${((load.service.rps / load.bare.rps) * 100).toFixed(0)}%** of the bare route's rate (goals: ≥ 2,000/s with p99 ≤ 50 ms; ≥ 40% of the bare route).`, '');
+}
+
+async function transitionSection(stack: Stack, redisUrl: string, floor: Summary, count: number, label: string): Promise<Summary> {
+  console.log(`transitions over ${count} hotfixes (${label}) …`);
+  const t = await transitions(stack, redisUrl, count);
+  const a = summary(t.buildToQaUp);
+  // Round trips are only meaningful with nothing else in flight: MONITOR sees every client.
+  const trips = label === 'alone' ? ` Redis round trips per transition (build SUCCESS callback → qa-up triggered, queued and recorded; API and worker; the first five transitions, counted with MONITOR and left out of the timings): **${t.roundTrips.ours.toFixed(1)}** by the service's own code (goal ≤ 8) and ${t.roundTrips.queue.toFixed(1)} by BullMQ adding, fetching and completing the transition's jobs (the same kind of traffic its floor has), nothing else in flight.` : '';
+  report.push(...TABLE, row(`build SUCCESS callback → qa-up trigger (${label})`, a), row(`promote POST → qa-down trigger (${label})`, summary(t.promoteToQaDown)), row(`qa-down SUCCESS callback → deploy trigger, incl. stale-base git check (${label})`, summary(t.qaDownToDeploy)), '', `Build → QA median is **${(a.median / floor.median).toFixed(2)}×** the BullMQ floor measured above (goal ≤ 2×, p99 ≤ 15 ms); each hotfix is measured right after its creation, so its own other steps (the Slack thread, polls) compete.${trips}`, '');
+  return a;
+}
+
+async function inFlightSection(stack: Stack, redisUrl: string, floor: Summary, alone: Summary): Promise<void> {
+  const pid = stack.service.pid ?? 0;
+  const rssBefore = rssKb(pid);
+  const bytesBefore = await redisBytes(redisUrl);
+  console.log(`seeding ${N.inflight} hotfixes across ${N.services} services …`);
+  const { ids, completed } = await seed(redisUrl, stack.prefix, N.inflight, N.services);
+  const bytesAfter = await redisBytes(redisUrl);
+  const completedKey = await keyBytes(redisUrl, `${stack.prefix}:hf:${completed.id}`);
+  console.log('list and detail under load …');
+  const list = await loadGet(stack.url, () => `/api/v1/hotfixes?limit=50&service=service-${Math.floor(Math.random() * N.services)}`);
+  const listAll = await loadGet(stack.url, () => '/api/v1/hotfixes?limit=50');
+  const detail = await loadGet(stack.url, () => `/api/v1/hotfixes/${ids[Math.floor(Math.random() * ids.length)]}`);
+  const rssAfter = rssKb(pid);
+  report.push(`## ${N.inflight.toLocaleString('en')} hotfixes in flight across ${N.services} services (issue 6)`, '', 'Hotfixes in every state, built with the real domain functions and written through the real store (their pending work dropped: this measures what a large installation holds and serves, not a thousand Jenkins runs).', '', '| measure | value |', '| --- | --- |', `| Redis memory per hotfix (all states, incl. indexes) | ${((bytesAfter - bytesBefore) / N.inflight / 1024).toFixed(1)} KB |`, `| Redis memory of one completed hotfix with its ${completed.events.length} events (MEMORY USAGE) | ${(completedKey / 1024).toFixed(1)} KB (goal ≤ 20 KB) |`, `| service RSS before / after seeding and load | ${(rssBefore / 1024).toFixed(0)} MB / ${(rssAfter / 1024).toFixed(0)} MB |`, `| GET /hotfixes?service=…&limit=50 (10 connections) | ${list.rps.toFixed(0)} req/s, p50 ${list.p50} ms, p99 ${list.p99} ms (goal p99 ≤ 20 ms), errors ${list.errors} |`, `| GET /hotfixes?limit=50 | ${listAll.rps.toFixed(0)} req/s, p50 ${listAll.p50} ms, p99 ${listAll.p99} ms, errors ${listAll.errors} |`, `| GET /hotfixes/:id | ${detail.rps.toFixed(0)} req/s, p50 ${detail.p50} ms, p99 ${detail.p99} ms, errors ${detail.errors} |`, '');
+  const crowded = await transitionSection(stack, redisUrl, floor, Math.max(10, Math.round(N.transitions / 4)), `${N.inflight} in flight`);
+  report.push(`With ${N.inflight} in flight the build → QA transition's median is **${(crowded.median / alone.median).toFixed(2)}×** what it is alone (goal ≤ 1.5×).`, '');
+}
+
+async function gitSection(redisUrl: string, commits: number, files: number, heading: string): Promise<{ warm: number; fresh: number }> {
+  console.log(`generating a repository with ${commits} commits and ${files} files …`);
+  const repo = generateRepo(commits, files);
+  try {
+    const t = await finalisationTimings(repo, N.rounds, redisUrl);
+    const med = (k: 'branch' | 'finalize', m: 'warm' | 'fresh') => summary(t[m].map((x) => x[k]));
+    report.push(heading, '', '| step | mirror | n | median | p90 | max |', '| --- | --- | --- | --- | --- | --- |');
+    for (const k of ['branch', 'finalize'] as const) {
+      for (const m of ['warm', 'fresh'] as const) {
+        const s = med(k, m);
+        report.push(`| ${k === 'branch' ? 'hotfix branch (newest prod tag + cherry-pick + push)' : 'finalisation (2 tags + merge + push + back-merge branch + preview + PR)'} | ${m} | ${s.n} | ${ms(s.median)} | ${ms(s.p90)} | ${ms(s.max)} |`);
+      }
+    }
+    const warm = med('finalize', 'warm').median + med('branch', 'warm').median;
+    const fresh = med('finalize', 'fresh').median + med('branch', 'fresh').median;
+    report.push('', `Warm (branch + finalisation) is **${((warm / fresh) * 100).toFixed(0)}%** of the fresh-clone path (median). Clones by the warm path: ${t.clones.warm}; by the fresh path: ${t.clones.fresh}.`, '');
+    return { warm, fresh };
+  } finally {
+    execFileSync('rm', ['-rf', repo.dir]);
+  }
+}
+
+async function e2eSection(): Promise<void> {
+  const commits = N.scale.at(-1) ?? 1000;
+  console.log(`end to end on a repository with ${commits} commits …`);
+  const repo = generateRepo(commits, N.scaleFiles);
+  const stack = await startStack({ repoUrl: repo.url, deployStartsAt: 200 });
+  try {
+    for (const job of [JOBS.build, JOBS.qaUp, JOBS.qaDown]) stack.jenkins.defineJob(job, contractPipeline({ durationMs: 1 }));
+    const shares: number[] = [];
+    for (let i = 0; i < Math.max(3, N.rounds); i++) {
+      const t0 = performance.now();
+      const created = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title: `E2E ${i}`, requestedBy: 'dev@example.com', commits: [repo.fixCommits[i] ?? ''] });
+      if (created.status !== 201) throw new Error(`create answered ${created.status} ${JSON.stringify(created.body)}`);
+      const id = (created.body as { id: string }).id;
+      await waitFor('QA', async () => (((await stack.api('GET', `/api/v1/hotfixes/${id}`)).body as { state: string }).state === 'awaiting_approval' ? true : undefined), 120_000);
+      const t1 = performance.now();
+      await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com' });
+      await waitFor('back-merge', async () => (((await stack.api('GET', `/api/v1/hotfixes/${id}`)).body as { state: string }).state === 'awaiting_backmerge' ? true : undefined), 120_000);
+      shares.push(t1 - t0 + (performance.now() - t1));
+    }
+    const s = summary(shares);
+    report.push(`## The service's own share of a hotfix's lead time (issue 6), ${commits.toLocaleString('en')} commits, ${N.scaleFiles.toLocaleString('en')} files`, '', 'Request (with a cherry-picked commit) → QA email, then promote → tagged, merged, back-merge PR open, with Jenkins jobs that finish at once and a promotion the moment QA is up: everything left is the service (git, Redis, queue, Slack, SMTP, the pull-request host).', '', ...TABLE, row('request → awaiting_approval + promote → awaiting_backmerge', s), '', `Median **${ms(s.median)}** (goal < 1 s).`, '');
+  } finally {
+    await stack.close();
+    execFileSync('rm', ['-rf', repo.dir]);
+  }
+}
+
+async function main(): Promise<void> {
+  const stopRedis = await setupRedis();
+  const redisUrl = process.env.REDIS_URL ?? '';
+  const gitVersion = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim();
+  report.push('# Benchmarks', '', `Measured ${new Date().toISOString()} by \`npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\` on ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${gitVersion}.`, '', 'The service runs as a child process from `dist/` (`npm run build` first); the local Jenkins, Slack, GitHub and SMTP servers and the load generators run in the benchmark process. Every ratio compares figures taken in this same run.', '');
+  try {
+    const stack = await startStack();
+    try {
+      // The floor and the transitions first, while nothing else is in flight.
+      const floor = summary(await bullmqFloor(redisUrl, 300));
+      let alone = summary([]);
+      if (only.has('transitions') || only.has('inflight')) {
+        report.push('## Per-transition overhead with Jenkins answering at once (issue 6)', '', ...TABLE, row('raw BullMQ: Queue.add → worker start (the floor)', floor), '');
+        alone = await transitionSection(stack, redisUrl, floor, N.transitions, 'alone');
+      }
+      if (only.has('core')) await core(stack, redisUrl);
+      if (only.has('promote')) {
+        console.log(`promote → deploy trigger over ${N.promotions} promotions …`);
+        const promote = summary(await promoteToDeployTrigger(stack, N.promotions));
+        report.push('## Promote POST → production deploy trigger at Jenkins (issue 3)', '', 'Each run: the decision (one atomic Redis step), the QA teardown job and its callback, the deploy slot, the stale-base check (a git fetch on the mirror) and the deploy trigger.', '', ...TABLE, row('promote POST → deploy trigger', promote), '');
+      }
+      if (only.has('inflight')) await inFlightSection(stack, redisUrl, floor, alone);
+    } finally {
+      await stack.close();
+    }
+    if (only.has('git')) await gitSection(redisUrl, quick ? 2_000 : 10_000, quick ? 1_000 : 5_000, `## Finalisation on a repository with ${(quick ? 2_000 : 10_000).toLocaleString('en')} commits and ${(quick ? 1_000 : 5_000).toLocaleString('en')} files: warm mirror vs fresh clone (issue 3)`);
+    if (only.has('scale')) {
+      for (const commits of N.scale) {
+        await gitSection(redisUrl, commits, N.scaleFiles, `## Git at scale (issue 6): ${commits.toLocaleString('en')} commits, ${N.scaleFiles.toLocaleString('en')} files`);
+      }
+    }
+    if (only.has('e2e')) await e2eSection();
+  } finally {
+    await stopRedis();
+  }
+  const text = `${report.join('\n')}\n`;
+  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), text);
+  console.log(text);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

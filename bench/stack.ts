@@ -1,0 +1,112 @@
+// The stack a benchmark runs against: a private Redis (or REDIS_URL), a real git origin, the
+// local Jenkins/Slack/GitHub/SMTP servers in this process, and the service itself as a child
+// process running the compiled build — so load generator and service do not share a CPU loop.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { contractPipeline, startGitHubSim, startJenkinsSim, startSlackSim, startSmtpCatcher, type GitHubSim, type JenkinsSim, type SlackSim, type SmtpCatcher } from '../src/sandbox/index.js';
+import { createOrigin, type Origin } from '../test/helpers/git-fixture.js';
+import { defineContractJobs, freePort, JOBS, SECRETS } from '../test/helpers/harness.js';
+
+export interface Stack {
+  url: string;
+  /** The Redis key prefix the service uses. */
+  prefix: string;
+  origin: Origin;
+  jenkins: JenkinsSim;
+  slack: SlackSim;
+  github: GitHubSim;
+  smtp: SmtpCatcher;
+  service: ChildProcess;
+  api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?: string; deployStartsAt?: number } = {}): Promise<Stack> {
+  const origin = createOrigin();
+  const dataDir = mkdtempSync(join(tmpdir(), 'hotfix-bench-'));
+  const jenkins = await startJenkinsSim({ user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, callbackSecret: SECRETS.callbackSecret });
+  defineContractJobs(jenkins);
+  if (opts.deployStartsAt) jenkins.defineJob(JOBS.deploy, contractPipeline({ durationMs: 5 }), { nextBuildNumber: opts.deployStartsAt });
+  const slack = await startSlackSim({ token: SECRETS.slackToken, channels: ['#payments-dev'] });
+  const github = await startGitHubSim({ token: SECRETS.githubToken });
+  const smtp = await startSmtpCatcher({});
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const prefix = `bench${Date.now().toString(36)}`;
+  const config = {
+    server: { port, publicUrl: url, rateLimits: { api: 0, actions: 0 } },
+    redis: { url: process.env.REDIS_URL, prefix },
+    secrets: { linkSigningKey: SECRETS.linkSigningKey, callbackSecret: SECRETS.callbackSecret, apiTokens: [SECRETS.apiToken] },
+    jenkins: { url: jenkins.url, user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, pollIntervalSeconds: opts.pollIntervalSeconds ?? 30 },
+    smtp: { url: smtp.url, from: 'Hotfix Bot <hotfix@example.com>' },
+    slack: { token: SECRETS.slackToken, apiUrl: slack.url },
+    git: { dataDir, author: { name: 'Hotfix Bot', email: 'hotfix-bot@example.com' }, backmergeCheckSeconds: 3600 },
+    services: [
+      {
+        name: 'payments',
+        repo: opts.repoUrl ?? origin.url,
+        branches: { production: 'master', development: 'develop' },
+        tags: { production: 'prod-{build}', release: 'v{version}' },
+        jobs: JOBS,
+        qa: { provider: 'jenkins', ttlHours: 24, recipients: ['qa-team@example.com'] },
+        approvals: { required: 1, approvers: ['*@example.com'] },
+        slack: { channel: '#payments-dev' },
+        pullRequests: { provider: 'github', apiUrl: github.url, repository: 'acme/payments', token: SECRETS.githubToken },
+      },
+    ],
+  };
+  const configPath = join(dataDir, 'hotfix.yaml');
+  writeFileSync(configPath, stringify(config));
+  const service = spawn(process.execPath, ['dist/main.js'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { ...process.env, HOTFIX_CONFIG: configPath, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('the service did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const api: Stack['api'] = async (method, path, body) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${SECRETS.apiToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  return {
+    url,
+    prefix,
+    origin,
+    jenkins,
+    slack,
+    github,
+    smtp,
+    service,
+    api,
+    async close() {
+      service.kill('SIGTERM');
+      await new Promise((r) => service.once('exit', r));
+      await Promise.all([jenkins.close(), slack.close(), github.close(), smtp.close()]);
+      origin.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
