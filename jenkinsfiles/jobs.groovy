@@ -1,0 +1,161 @@
+/*
+ * Job DSL: the Jenkins jobs the hotfix service drives, for every service, in one folder:
+ *
+ *   <folder>/<service>-hotfix-build       hotfix-build.Jenkinsfile
+ *   <folder>/<service>-qa-up              qa-up.Jenkinsfile
+ *   <folder>/<service>-qa-down            qa-down.Jenkinsfile
+ *   <folder>/<service>-deploy-production  deploy-production.Jenkinsfile
+ *   <folder>/seed-jobs                    runs this script again (after a change to the settings)
+ *
+ * In the hotfix service's config, `services[].jobs` then reads, for service payments:
+ *   { build: hotfix/payments-hotfix-build, qaUp: hotfix/payments-qa-up,
+ *     qaDown: hotfix/payments-qa-down, deploy: hotfix/payments-deploy-production }
+ *
+ * Settings, as Job DSL variables (JCasC `providedEnv`, see casc/jenkins.yaml; for the seed job,
+ * Jenkins' global environment):
+ *   HOTFIX_SERVICES                   service names, comma-separated (required), e.g. payments,ledger
+ *   HOTFIX_JENKINSFILES_REPO          git URL of the repository holding the Jenkinsfiles (required)
+ *   HOTFIX_JENKINSFILES_BRANCH        its branch (default main)
+ *   HOTFIX_JENKINSFILES_PATH          the Jenkinsfiles' folder in it (default jenkinsfiles)
+ *   HOTFIX_JENKINSFILES_CREDENTIALS   credential to read it with (default: none)
+ *   HOTFIX_FOLDER                     the folder (default hotfix)
+ *
+ * Every job declares its parameters here as well as in its Jenkinsfile: Jenkins only accepts
+ * buildWithParameters for a job that has parameters, and the Jenkinsfile's `parameters`
+ * directive takes effect only once a build has run.
+ */
+
+String setting(String name, String fallback) {
+    Map variables = binding.variables
+    String value = variables.containsKey(name) ? variables[name]?.toString()?.trim() : null
+    return value ?: fallback
+}
+
+String folderName = setting('HOTFIX_FOLDER', 'hotfix')
+String repository = setting('HOTFIX_JENKINSFILES_REPO', null)
+String repositoryBranch = setting('HOTFIX_JENKINSFILES_BRANCH', 'main')
+String repositoryPath = setting('HOTFIX_JENKINSFILES_PATH', 'jenkinsfiles')
+String repositoryCredentials = setting('HOTFIX_JENKINSFILES_CREDENTIALS', null)
+List<String> services = setting('HOTFIX_SERVICES', '').tokenize(', ')
+
+if (!repository) {
+    throw new IllegalArgumentException('jobs.groovy: set HOTFIX_JENKINSFILES_REPO to the git URL of the Jenkinsfiles')
+}
+if (!services) {
+    throw new IllegalArgumentException('jobs.groovy: set HOTFIX_SERVICES, e.g. "payments,ledger"')
+}
+for (String service : services) {
+    if (!(service ==~ /[a-z0-9-]+/)) {
+        throw new IllegalArgumentException("jobs.groovy: '${service}' is not a service name ([a-z0-9-]+)")
+    }
+}
+
+Map<String, String> common = [
+    HOTFIX_ID: 'Hotfix ID, e.g. HF-2026-11-001 (set by the hotfix service)',
+    SERVICE: 'Service name in the hotfix service configuration',
+    STAGE: 'The stage this job plays (set by the hotfix service)',
+    CALLBACK_URL: 'Where to report: <publicUrl>/api/v1/jenkins/events',
+]
+String commitOfArtifact = 'Full id of the commit the artifact was built from'
+int keepBuilds = 200
+List<Map> jobs = [
+    [suffix: 'hotfix-build', file: 'hotfix-build.Jenkinsfile', stage: 'build', keep: keepBuilds,
+        summary: 'Builds, tests, packages and publishes one commit of a hotfix branch.',
+        parameters: [
+            BRANCH: 'The hotfix branch, e.g. hotfix/HF-2026-11-001-fix-rounding',
+            COMMIT: 'Full id of the commit to build; must be on BRANCH',
+        ]],
+    [suffix: 'qa-up', file: 'qa-up.Jenkinsfile', stage: 'qa-up', keep: keepBuilds,
+        summary: 'Creates the QA environment for a hotfix build from its published artifact.',
+        parameters: [
+            QA_ENV: 'Name of the QA environment to create, e.g. qa-hf-2026-11-001',
+            COMMIT: commitOfArtifact,
+            ARTIFACT_VERSION: 'Version of the artifact to test',
+            ARTIFACT_URL: 'Where the hotfix build published the artifact',
+        ]],
+    [suffix: 'qa-down', file: 'qa-down.Jenkinsfile', stage: 'qa-down', keep: keepBuilds,
+        summary: 'Tears a hotfix QA environment down.',
+        parameters: [
+            QA_ENV: 'Name of the QA environment to tear down',
+        ]],
+    [suffix: 'deploy-production', file: 'deploy-production.Jenkinsfile', stage: 'deploy', keep: 1000, serial: true,
+        summary: 'Deploys an approved (or, for a rollback, a previous) artifact to production. ' +
+            'Build N is production tag prod-N: keep the builds.',
+        parameters: [
+            COMMIT: commitOfArtifact,
+            ARTIFACT_VERSION: 'Version of the artifact to deploy',
+            ARTIFACT_URL: 'Where the artifact is published',
+            DEPLOY_KIND: '"hotfix" (an approved hotfix) or "rollback" (a previous production artifact)',
+        ]],
+]
+
+folder(folderName) {
+    displayName('Hotfixes')
+    description('Jobs started by the hotfix service. Generated by jenkinsfiles/jobs.groovy: edit that, not these.')
+}
+
+for (List pair : [services, jobs].combinations()) {
+    String service = pair[0]
+    Map spec = pair[1]
+    pipelineJob("${folderName}/${service}-${spec.suffix}") {
+        description("${spec.summary}\nService: ${service}. Started by the hotfix service; made by jobs.groovy.")
+        logRotator {
+            numToKeep(spec.keep as int)
+        }
+        parameters {
+            common.each { String name, String help ->
+                stringParam(name, name == 'STAGE' ? spec.stage : '', help)
+            }
+            spec.parameters.each { String name, String help ->
+                stringParam(name, name == 'DEPLOY_KIND' ? 'hotfix' : '', help)
+            }
+        }
+        if (spec.serial) {
+            properties {
+                disableConcurrentBuilds()
+            }
+        }
+        definition {
+            cpsScm {
+                scm {
+                    git {
+                        remote {
+                            url(repository)
+                            if (repositoryCredentials) {
+                                credentials(repositoryCredentials)
+                            }
+                        }
+                        branch(repositoryBranch)
+                    }
+                }
+                scriptPath("${repositoryPath}/${spec.file}")
+                lightweight(true)
+            }
+        }
+    }
+}
+
+job("${folderName}/seed-jobs") {
+    description('Runs jenkinsfiles/jobs.groovy again: run it after changing HOTFIX_SERVICES or the other settings ' +
+        '(Jenkins global environment). It never deletes a job.')
+    logRotator {
+        numToKeep(20)
+    }
+    scm {
+        git {
+            remote {
+                url(repository)
+                if (repositoryCredentials) {
+                    credentials(repositoryCredentials)
+                }
+            }
+            branch(repositoryBranch)
+        }
+    }
+    steps {
+        dsl {
+            external("${repositoryPath}/jobs.groovy")
+            removeAction('IGNORE')
+        }
+    }
+}

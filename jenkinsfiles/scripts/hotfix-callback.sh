@@ -1,0 +1,1 @@
+../resources/hotfix/hotfix-callback.sh
