@@ -105,7 +105,9 @@ export function recordQueued(
       note(h, 'run', ctx, `${other.stage} #${other.seq} was merged by Jenkins into #${run.seq}`);
     }
   }
-  armPoll(h, run, ctx, pollIntervalMs);
+  // A run superseded while its trigger was in flight is still Jenkins': its queue item is kept
+  // so a report about it can be told apart from the newer run's, but nobody polls for it.
+  if (!run.superseded) armPoll(h, run, ctx, pollIntervalMs);
 }
 
 /** Jenkins started the queued item as build `number`. */
@@ -135,6 +137,8 @@ export interface RunReport {
   qaUrl: string | null;
   url: string | null;
   source: 'callback' | 'poll';
+  /** Runs (by seq) Jenkins said are not this build: their queue item still waits, or was cancelled. */
+  notRuns?: readonly number[];
 }
 
 export type ReportOutcome =
@@ -148,7 +152,7 @@ export function reportKey(report: Pick<RunReport, 'stage' | 'number' | 'status'>
 }
 
 function matchRun(h: Hotfix, report: RunReport): Run | undefined {
-  const runs = runsOf(h, report.stage).filter((r) => r.job === report.job);
+  const runs = runsOf(h, report.stage).filter((r) => r.job === report.job && !report.notRuns?.includes(r.seq));
   const numbered = runs.find((r) => r.number === report.number);
   if (numbered) return numbered;
   // Before the queue item resolves, a run has no number yet: the newest such run with the
@@ -203,6 +207,15 @@ export function abandon(h: Hotfix, run: Run, status: FinalStatus, reason: string
   dropPolls(h, run);
   note(h, 'run', ctx, `${run.stage} #${run.seq} given up as ${status}: ${reason}`);
   return true;
+}
+
+/**
+ * More than one run could be the one a report names: none has its number yet, so only Jenkins'
+ * queue can say which. A run whose trigger is still in flight counts, since Jenkins may have it.
+ */
+export function isAmbiguous(h: Hotfix, report: Pick<RunReport, 'stage' | 'job' | 'number'>): boolean {
+  const runs = runsOf(h, report.stage).filter((r) => r.job === report.job);
+  return !runs.some((r) => r.number === report.number) && runs.filter((r) => r.number === null && !isFinal(r.status)).length > 1;
 }
 
 /** True while the run is the one that can still move the hotfix. */

@@ -6,7 +6,7 @@ import { isFinal, type Deploy, type Hotfix, type Run, type Stage } from '../doma
 import { buildParameters, deployParameters, type JobParameters } from '../domain/parameters.js';
 import { completeEffect, flagAttention } from '../domain/record.js';
 import { abandonRun, applyReport } from '../domain/reports.js';
-import { armPoll, findRun, recordQueued, recordStarted, runsOf, type ReportOutcome, type RunReport } from '../domain/runs.js';
+import { armPoll, findRun, isAmbiguous, recordQueued, recordStarted, runsOf, type ReportOutcome, type RunReport } from '../domain/runs.js';
 import { callbackUrl, type Deps } from './deps.js';
 import { change, context, serviceOf } from './change.js';
 import { argNumber, argString, skip, type Step, type StepInput } from './step.js';
@@ -17,50 +17,49 @@ interface Learned {
   url: string;
 }
 
+/** What Jenkins' queue says about the runs still waiting for their number. */
+interface QueueFacts {
+  started: Learned[];
+  /** Runs whose queue item still waits or was cancelled: not the build a report names. */
+  notStarted: number[];
+}
+
 /**
  * Callbacks name the Jenkins build number, not the request. With several runs still waiting
  * for their number (a rebuild while the first is queued), ask Jenkins which queue item became
  * which build rather than guess.
  */
-async function learnNumbers(deps: Deps, h: Hotfix, report: RunReport): Promise<Learned[]> {
-  const runs = runsOf(h, report.stage).filter((r) => r.job === report.job);
-  if (runs.some((r) => r.number === report.number)) return [];
-  const pending = runs.filter((r) => r.number === null && r.queueId !== null);
-  if (pending.length < 2) return [];
-  const learned: Learned[] = [];
+async function askQueue(deps: Deps, h: Hotfix, report: RunReport): Promise<QueueFacts> {
+  const facts: QueueFacts = { started: [], notStarted: [] };
+  const pending = runsOf(h, report.stage).filter((r) => r.job === report.job && r.number === null && r.queueId !== null);
   for (const run of pending) {
     const q = run.queueId === null ? null : await deps.ci.queueState(run.queueId).catch(() => null);
-    if (q?.kind === 'started') learned.push({ seq: run.seq, number: q.number, url: q.url });
+    if (q?.kind === 'started') facts.started.push({ seq: run.seq, number: q.number, url: q.url });
+    else if (q?.kind === 'waiting' || q?.kind === 'cancelled') facts.notStarted.push(run.seq);
   }
-  return learned;
-}
-
-/** Several of the stage's runs wait for their number and none has this one: ask Jenkins. */
-function ambiguous(h: Hotfix, report: RunReport): boolean {
-  const runs = runsOf(h, report.stage).filter((r) => r.job === report.job);
-  return !runs.some((r) => r.number === report.number) && runs.filter((r) => r.number === null && r.queueId !== null).length > 1;
+  return facts;
 }
 
 export async function ingestReport(deps: Deps, hotfixId: string, report: RunReport, actor: string): Promise<ReportOutcome> {
   const withUrl = { ...report, url: report.url ?? deps.ci.runUrl(report.job, report.number) };
-  let learned: Learned[] | null = null;
+  let facts: QueueFacts | null = null;
   // Usually one read and one write; only an ambiguous report costs a trip to Jenkins first.
   for (;;) {
     let needsNumbers: Hotfix | null = null;
     const { result } = await change(deps, hotfixId, (d) => {
-      if (learned === null && ambiguous(d, report)) {
+      if (facts === null && isAmbiguous(d, report)) {
         needsNumbers = structuredClone(d);
         return null;
       }
       const ctx = context(deps, actor);
-      for (const l of learned ?? []) {
+      for (const l of facts?.started ?? []) {
         const run = findRun(d, report.stage, l.seq);
         if (run) recordStarted(d, run, l.number, l.url, ctx);
       }
-      return applyReport(d, withUrl, serviceOf(deps, d), ctx);
+      return applyReport(d, { ...withUrl, notRuns: facts?.notStarted ?? [] }, serviceOf(deps, d), ctx);
     });
     if (result) return result;
-    learned = needsNumbers ? await learnNumbers(deps, needsNumbers, report) : [];
+    facts = needsNumbers ? await askQueue(deps, needsNumbers, report) : { started: [], notStarted: [] };
   }
 }
 
@@ -99,7 +98,7 @@ export const triggerRunStep: Step = async (deps, input) => {
   await change(deps, h.id, (d) => {
     completeEffect(d, effect.id);
     const r = findRun(d, stage, run.seq);
-    if (!r || r.superseded) return;
+    if (!r) return;
     const ctx = context(deps, 'system');
     recordQueued(d, r, { ...triggered, commit }, ctx, deps.settings.pollIntervalMs);
   }, h);

@@ -112,6 +112,35 @@ describe('builds and their callbacks', () => {
     }
   });
 
+  it('a rebuild requested before Jenkins answered the first trigger: each result goes to its own build', async () => {
+    h.jenkins.defineJob(JOBS.build, 'manual');
+    // Jenkins queues the first build at once but answers the trigger 1.5 s later.
+    h.jenkins.failNext({ match: (method, path) => method === 'POST' && path.includes('buildWithParameters'), count: 1, mode: 'late', lateMs: 1500 });
+    try {
+      const hf = await h.createHotfix({ title: 'Slow trigger answer' });
+      const first = await h.jenkins.waitForBuildStart((b) => b.params.HOTFIX_ID === hf.id);
+      expect((await h.get(hf.id)).builds[0]?.status).toBe('REQUESTED');
+      expect((await h.api('POST', `/api/v1/hotfixes/${hf.id}/builds`, { actor: 'dev@example.com' })).status).toBe(202);
+      const second = await h.jenkins.waitForBuildStart((b) => b.params.HOTFIX_ID === hf.id && b.number !== first.number);
+      // The late answer still tells the service which queue item the superseded build is.
+      const deadline = Date.now() + 5_000;
+      const firstQueueId = async () => (await h.service.deps.store.get(hf.id))?.builds[0]?.queueId ?? null;
+      while ((await firstQueueId()) === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      expect(await firstQueueId()).toBe(first.queueId);
+      await h.jenkins.finish(JOBS.build, first.number, 'FAILURE');
+      const noted = await h.waitFor(hf.id, (x) => x.builds[0]?.status === 'FAILURE', 'note the superseded result');
+      expect(noted.state).toBe('building');
+      expect(noted.builds[0]?.number).toBe(first.number);
+      expect(noted.builds[1]?.status).not.toBe('FAILURE');
+      await h.jenkins.finish(JOBS.build, second.number, 'SUCCESS');
+      const done = await h.waitForState(hf.id, 'awaiting_approval');
+      expect(done.builds[1]?.number).toBe(second.number);
+      expect(done.qa?.build).toBe(second.number);
+    } finally {
+      h.jenkins.defineJob(JOBS.build, contractPipeline({ durationMs: 5 }));
+    }
+  });
+
   it('Jenkins answering 503 at trigger time is retried until it takes the build', async () => {
     h.jenkins.failNext({ match: (method, path) => method === 'POST' && path.includes('buildWithParameters'), count: 2, mode: 503 });
     const hf = await h.createHotfix({ title: 'Jenkins restarting' });

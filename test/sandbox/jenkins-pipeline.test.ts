@@ -158,6 +158,17 @@ describe('raw HTTP details', () => {
     expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="Jenkins"');
   });
 
+  it('a late answer: the trigger takes effect at once, the client hears back later', async () => {
+    sim.defineJob('slow-answer', 'manual');
+    sim.failNext({ mode: 'late', lateMs: 300, match: (method, path) => method === 'POST' && path.endsWith('/buildWithParameters') });
+    const answered = trigger('slow-answer', { A: '1' });
+    const queued = await sim.waitForTrigger((t) => t.job === 'slow-answer', 200);
+    let heard = false;
+    void answered.then(() => (heard = true));
+    expect(heard).toBe(false);
+    expect(await answered).toBe(queued.queueId);
+  });
+
   it('hangs a request on demand until the client gives up', async () => {
     sim.failNext({ mode: 'hang', match: (_m, path) => path === '/queue/api/json' });
     const err = await rejectionOf(fetch(`${sim.url}/queue/api/json`, { headers: { authorization: AUTH }, signal: AbortSignal.timeout(50) }));

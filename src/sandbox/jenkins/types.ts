@@ -80,7 +80,7 @@ export interface BuildSnapshot {
 }
 
 /** An HTTP status to answer with (503 while restarting, 404 for a deleted job …), or a broken connection. */
-export type JenkinsFaultMode = number | 'refuse' | 'hang';
+export type JenkinsFaultMode = number | 'refuse' | 'hang' | 'late';
 
 export type JenkinsFault = FaultSpec<JenkinsFaultMode>;
 

@@ -3,8 +3,11 @@
  * fail like this". Faults are consumed in the order they were added.
  */
 
-/** An HTTP status to answer with, `'refuse'` (destroy the socket unanswered) or `'hang'` (never answer). */
-export type FaultMode = number | 'refuse' | 'hang';
+/**
+ * An HTTP status to answer with, `'refuse'` (destroy the socket unanswered), `'hang'` (never
+ * answer) or `'late'` (do what was asked, but hold the answer back for `lateMs`).
+ */
+export type FaultMode = number | 'refuse' | 'hang' | 'late';
 
 export interface FaultSpec<M extends FaultMode = FaultMode> {
   /** Which requests the fault applies to; every request when absent. `path` has no query string. */
@@ -12,6 +15,8 @@ export interface FaultSpec<M extends FaultMode = FaultMode> {
   /** How many matching requests fail; default 1. */
   count?: number;
   mode: M;
+  /** With `'late'`: how long the answer is held back; default 1000 ms. */
+  lateMs?: number;
   /** Sent as `Retry-After` with a status answer (Slack's 429). */
   retryAfterSeconds?: number;
 }

@@ -75,10 +75,13 @@ async function serve(req: IncomingMessage, res: ServerResponse, opts: HttpServer
     at: performance.now(),
     ...(fault ? { fault: fault.mode } : {}),
   });
-  if (fault) {
-    applyFault(req, res, fault, opts.faultBody);
+  if (fault && fault.mode !== 'late') {
+    applyFault(req, res, { ...fault, mode: fault.mode }, opts.faultBody);
     return;
   }
+  // 'late': the request takes effect now and its answer leaves later, as from a server that
+  // queued the work and then stalled (a client may act again before it hears back).
+  if (fault) holdAnswer(res, fault.lateMs ?? 1000);
   try {
     await opts.handler(req, res, url);
   } catch (err) {
@@ -88,7 +91,18 @@ async function serve(req: IncomingMessage, res: ServerResponse, opts: HttpServer
   }
 }
 
-function applyFault(req: IncomingMessage, res: ServerResponse, fault: FaultSpec, faultBody?: (status: number) => unknown): void {
+function holdAnswer(res: ServerResponse, ms: number): void {
+  // Headers and body leave with end(): deferring it defers the whole answer.
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    setTimeout(() => {
+      if (!res.destroyed) end(...args);
+    }, ms).unref();
+    return res;
+  }) as ServerResponse['end'];
+}
+
+function applyFault(req: IncomingMessage, res: ServerResponse, fault: FaultSpec<Exclude<FaultMode, 'late'>>, faultBody?: (status: number) => unknown): void {
   if (fault.mode === 'refuse') {
     req.socket.destroy();
     return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requestBuild } from '../../../src/domain/build.js';
 import { applyReport } from '../../../src/domain/reports.js';
-import { armPoll, isCurrent, recordQueued, reportKey, takeReport } from '../../../src/domain/runs.js';
+import { armPoll, isAmbiguous, isCurrent, recordQueued, reportKey, takeReport } from '../../../src/domain/runs.js';
 import {
   ARTIFACT_1,
   ARTIFACT_2,
@@ -122,6 +122,31 @@ describe('reports about runs', () => {
     queueBuild(h, COMMIT_2, POLICY, at(4));
     expect(isCurrent(h, first)).toBe(false);
     expect(isCurrent(h, must(h.builds[1]))).toBe(true);
+  });
+
+  it('a build superseded while its trigger was in flight keeps its queue item; nobody polls for it', () => {
+    const h = opened();
+    const first = requestBuild(h, POLICY, ctx('dev@example.com', at(2)));
+    requestBuild(h, POLICY, ctx('dev@example.com', at(3)));
+    recordQueued(h, first, { queueId: 8, commit: COMMIT_1 }, ctx('system', at(4)), POLL_MS);
+    expect(first).toMatchObject({ superseded: true, status: 'QUEUED', queueId: 8 });
+    expect(h.outbox.filter((e) => e.step === 'check-run' && e.args.seq === first.seq)).toHaveLength(0);
+  });
+
+  it('two unnumbered builds of one commit: the report is ambiguous, and a run Jenkins rules out is never matched', () => {
+    const h = opened();
+    const first = requestBuild(h, POLICY, ctx('dev@example.com', at(2))); // trigger still in flight
+    const second = queueBuild(h, COMMIT_1, POLICY, at(3));
+    const started = report({ stage: 'build', number: BUILD_1, status: 'STARTED', commit: COMMIT_1 });
+    expect(isAmbiguous(h, started)).toBe(true);
+    // Jenkins: the second run's queue item still waits, so build #BUILD_1 is the first run's.
+    applyReport(h, { ...started, notRuns: [second.seq] }, POLICY, ctx('jenkins', at(5)));
+    expect(first.number).toBe(BUILD_1);
+    expect(second.number).toBeNull();
+    applyReport(h, report({ stage: 'build', number: BUILD_1, status: 'FAILURE', commit: COMMIT_1 }), POLICY, ctx('jenkins', at(6)));
+    expect(first.status).toBe('FAILURE');
+    expect(h.state).toBe('building');
+    expect(isAmbiguous(h, report({ stage: 'build', number: BUILD_2, status: 'STARTED' }))).toBe(false);
   });
 
   it('a result that arrives before the trigger step records the queue item is kept', () => {
