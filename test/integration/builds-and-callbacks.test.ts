@@ -123,10 +123,8 @@ describe('builds and their callbacks', () => {
       expect((await h.api('POST', `/api/v1/hotfixes/${hf.id}/builds`, { actor: 'dev@example.com' })).status).toBe(202);
       const second = await h.jenkins.waitForBuildStart((b) => b.params.HOTFIX_ID === hf.id && b.number !== first.number);
       // The late answer still tells the service which queue item the superseded build is.
-      const deadline = Date.now() + 5_000;
-      const firstQueueId = async () => (await h.service.deps.store.get(hf.id))?.builds[0]?.queueId ?? null;
-      while ((await firstQueueId()) === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      expect(await firstQueueId()).toBe(first.queueId);
+      const queuedFirst = `build #1 queued on Jenkins job ${JOBS.build} (queue item ${first.queueId})`;
+      await h.waitFor(hf.id, (x) => x.events.some((e) => e.message === queuedFirst), "record the superseded build's queue item", 5_000);
       await h.jenkins.finish(JOBS.build, first.number, 'FAILURE');
       const noted = await h.waitFor(hf.id, (x) => x.builds[0]?.status === 'FAILURE', 'note the superseded result');
       expect(noted.state).toBe('building');
