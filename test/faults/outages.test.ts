@@ -50,6 +50,7 @@ describe('Jenkins', () => {
   });
 
   it('a job that does not exist is a reason for a person, not an endless retry', async () => {
+    await h.settleAll();
     h.jenkins.failNext({ match: isTrigger(JOBS.build), count: 1, mode: 404 });
     const hf = await h.createHotfix({ title: 'Job deleted' });
     const stuck = await h.waitForState(hf.id, 'needs_attention');

@@ -146,6 +146,7 @@ describe('on the way to production', () => {
   });
 
   it('Slack answering 429 with Retry-After: the message is still delivered, once', async () => {
+    await h.settleAll(); // the 429 is for this hotfix's message, not an earlier one's
     h.slack.failNext({ count: 1, mode: 429, retryAfterSeconds: 1 });
     const hf = await h.createHotfix({ title: 'Slack is busy' });
     await h.slack.waitForMessage((m) => (m.text ?? '').includes(hf.id), 10_000);
