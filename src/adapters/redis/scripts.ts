@@ -44,3 +44,20 @@ redis.call('ZREM', KEYS[5], ARGV[1])
 if #KEYS == 6 then redis.call('DEL', KEYS[6]) end
 return 1
 `;
+
+// KEYS: an index (sorted set of hotfix ids by creation time)
+// ARGV: max score, offset, count, field ('d' or 's'), record key prefix (the record is prefix .. id)
+// Returns id, field value (false when the record is gone), id, value, … newest first.
+// One command for a page instead of one per hotfix: reading 50 summaries took half the time
+// of 50 pipelined HGETs alone, and gave three times the reads per second with ten readers.
+// The record keys are built here, as BullMQ's own scripts build job keys: like BullMQ, the
+// store expects one Redis, not a cluster.
+export const PAGE = `
+local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'LIMIT', ARGV[2], ARGV[3])
+local out = {}
+for _, id in ipairs(ids) do
+  out[#out + 1] = id
+  out[#out + 1] = redis.call('HGET', ARGV[5] .. id, ARGV[4])
+end
+return out
+`;

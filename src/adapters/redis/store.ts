@@ -4,7 +4,7 @@ import { effectDue, toSummary, type Hotfix, type HotfixSummary } from '../../dom
 import { STATES } from '../../domain/states.js';
 import type { CreateResult, HotfixStore, IdempotencyRecord, ListQuery } from '../../ports/hotfix-store.js';
 import { keysFor } from './keys.js';
-import { COMPARE_AND_SET, CREATE, DISCARD } from './scripts.js';
+import { COMPARE_AND_SET, CREATE, DISCARD, PAGE } from './scripts.js';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 // Optimistic writes retry on a race; a hotfix sees a handful of writers at most (a callback,
@@ -15,6 +15,7 @@ type ScriptRedis = Redis & {
   hotfixCreate(...args: (string | number)[]): Promise<string | null>;
   hotfixCas(...args: (string | number)[]): Promise<number>;
   hotfixDiscard(...args: (string | number)[]): Promise<number>;
+  hotfixPage(...args: (string | number)[]): Promise<Array<string | null>>;
 };
 
 function withScripts(redis: Redis): ScriptRedis {
@@ -22,6 +23,7 @@ function withScripts(redis: Redis): ScriptRedis {
     redis.defineCommand('hotfixCreate', { lua: CREATE });
     redis.defineCommand('hotfixCas', { lua: COMPARE_AND_SET, numberOfKeys: 4 });
     redis.defineCommand('hotfixDiscard', { lua: DISCARD });
+    redis.defineCommand('hotfixPage', { lua: PAGE, numberOfKeys: 1 });
   }
   return redis as ScriptRedis;
 }
@@ -64,8 +66,11 @@ export function createRedisStore(client: Redis, prefix: string): HotfixStore {
     let offset = 0;
     const size = Math.max(query.limit, 50);
     while (wanted.length < query.limit) {
-      let ids = await redis.zrevrangebyscore(key, max, '-inf', 'LIMIT', offset, size);
-      if (ids.length === 0) break;
+      const flat = await redis.hotfixPage(key, max, offset, size, field, keys.hotfix(''));
+      if (flat.length === 0) break;
+      const values = new Map<string, string | null>();
+      for (let i = 0; i < flat.length; i += 2) values.set(flat[i] ?? '', flat[i + 1] ?? null);
+      let ids = [...values.keys()];
       offset += ids.length;
       if (skipThrough !== null) {
         const cursor: string = skipThrough;
@@ -79,9 +84,8 @@ export function createRedisStore(client: Redis, prefix: string): HotfixStore {
           skipThrough = null;
         }
       }
-      const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.hget(keys.hotfix(id), field);
-      for (const [, raw] of (await pipeline.exec()) ?? []) {
+      for (const id of ids) {
+        const raw = values.get(id);
         if (typeof raw !== 'string') continue;
         const item = JSON.parse(raw) as T;
         if (query.service && item.service !== query.service) continue;
