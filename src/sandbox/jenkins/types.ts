@@ -79,7 +79,7 @@ export interface BuildSnapshot {
   log: string[];
 }
 
-/** An HTTP status to answer with (503 while restarting, 404 for a deleted job …), or a broken connection. */
+/** An HTTP status to answer with (503 while restarting, 404 for a deleted job …), a broken or hung connection, or a late answer. */
 export type JenkinsFaultMode = number | 'refuse' | 'hang' | 'late';
 
 export type JenkinsFault = FaultSpec<JenkinsFaultMode>;
