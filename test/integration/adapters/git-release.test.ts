@@ -3,27 +3,13 @@
 
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, ExternalServiceError, InvalidStateError } from '../../../src/domain/errors.js';
-import { createGitWorld, gitRedis, PROD, RELEASE, type GitWorld } from './git-support.js';
+import { PROD, RELEASE, type GitWorld, useGitWorld } from './git-support.js';
 import { externalFailure, rejectionOf, rejectsWith } from './support.js';
 
-let redis: Redis;
 let w: GitWorld;
-
-beforeAll(() => {
-  redis = gitRedis();
-});
-afterAll(async () => {
-  await redis.quit();
-});
-beforeEach(() => {
-  w = createGitWorld(redis);
-});
-afterEach(() => {
-  w.close();
-});
+useGitWorld((world) => (w = world));
 
 const commitOf = (rev: string) => w.inOrigin(['rev-parse', `${rev}^{commit}`]);
 const parentsOf = (sha: string) => w.inOrigin(['rev-list', '--parents', '-n', '1', sha]).split(' ').slice(1);

@@ -3,30 +3,16 @@
 
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, InvalidStateError, ValidationError } from '../../../src/domain/errors.js';
-import { createGitWorld, gitRedis, PROD, type GitWorld } from './git-support.js';
+import { PROD, type GitWorld, useGitWorld } from './git-support.js';
 import { rejectsWith } from './support.js';
 
 const BRANCH = 'hotfix/HF-2026-11-001-fix-rounding';
 const ROUNDING_FIX = 'export const rate = 1.0;\nexport const rounding = "half-even";\n';
 
-let redis: Redis;
 let w: GitWorld;
-
-beforeAll(() => {
-  redis = gitRedis();
-});
-afterAll(async () => {
-  await redis.quit();
-});
-beforeEach(() => {
-  w = createGitWorld(redis);
-});
-afterEach(() => {
-  w.close();
-});
+useGitWorld((world) => (w = world));
 
 const tagCommit = (name: string) => w.inOrigin(['rev-parse', `${name}^{commit}`]);
 const branchReq = (overrides: Partial<{ branch: string; baseRef: string; commits: string[] }> = {}) => ({

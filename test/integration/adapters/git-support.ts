@@ -4,6 +4,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createGitRepo } from '../../../src/adapters/git/git-repo.js';
 import { createMirrors, type Mirrors } from '../../../src/adapters/git/mirror.js';
 import { createRedisLocker } from '../../../src/adapters/redis/lock.js';
@@ -33,6 +34,25 @@ export interface GitWorld {
 /** One Redis connection per test file, shared by its worlds (each world gets its own prefix). */
 export function gitRedis(): Redis {
   return new Redis(redisUrl(), { maxRetriesPerRequest: 3 });
+}
+
+/** A Redis connection for the file and a fresh git world for each test, handed to `use`. */
+export function useGitWorld(use: (world: GitWorld) => void): void {
+  let redis: Redis;
+  let world: GitWorld | undefined;
+  beforeAll(() => {
+    redis = gitRedis();
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  beforeEach(() => {
+    world = createGitWorld(redis);
+    use(world);
+  });
+  afterEach(() => {
+    world?.close();
+  });
 }
 
 export function createGitWorld(redis: Redis): GitWorld {
