@@ -1,6 +1,7 @@
 // Who may decide, and what a decision does. `decide` runs inside one atomic store update, so
 // of twenty racing clicks exactly one starts the promotion and the rest are told who won.
 
+import { prepareDeploy } from './deploy.js';
 import { ForbiddenError, InvalidStateError } from './errors.js';
 import type { Approval, Decision, Hotfix } from './hotfix.js';
 import type { ServicePolicy } from './policy.js';
@@ -120,9 +121,10 @@ export function decide(h: Hotfix, req: DecisionRequest, policy: ServicePolicy, c
     note(h, 'approval', ctx, `approved by ${req.actor} (${approvers.length} of ${policy.approvals.required})`);
     return { kind: 'recorded', approvals: approvers.length, required: policy.approvals.required };
   }
-  h.promotion = { build, commit: qa.commit, artifact: qa.artifact, approvedBy: approvers, approvedAt: at, waitingFor: null };
+  h.promotion = { build, commit: qa.commit, artifact: qa.artifact, approvedBy: approvers, approvedAt: at, waitingFor: null, base: null };
   moveTo(h, 'deploying', ctx, `approved by ${approvers.join(', ')}; tearing down QA, then deploying build #${build}`);
   requestTeardown(h, policy, ctx);
+  prepareDeploy(h, ctx);
   addEffect(h, 'notify-slack', { event: 'promoted', build }, ctx.now);
   return { kind: 'promoted', approvers };
 }

@@ -1,20 +1,61 @@
-// From approval to production: QA is torn down first, then the approved artifact is deployed
-// (never a rebuild, never a newer commit). A failed deploy rolls back on its own.
+// From approval to production. Two things happen side by side once a hotfix is promoted: QA is
+// torn down, and the deploy slot is claimed and the stale-base guard asked (`start-deploy`).
+// When both are done the approved artifact is deployed (never a rebuild, never a newer
+// commit), or, if production moved on meanwhile, the branch is rebuilt for a new QA cycle.
+// A failed deploy rolls back on its own.
 
 import { startBuild } from './build.js';
 import { InvalidStateError } from './errors.js';
-import { isFinal, type Artifact, type Deploy, type DeployKind, type Hotfix, type Run } from './hotfix.js';
+import { isFinal, type Artifact, type BaseCheck, type Deploy, type DeployKind, type Hotfix, type Run } from './hotfix.js';
 import type { ServicePolicy } from './policy.js';
 import { addEffect, flagAttention, moveTo, note, type Context } from './record.js';
 import { newRun } from './runs.js';
 import type { HotfixState } from './states.js';
 
-/** QA is gone (or could not be removed): an approved hotfix goes on to production. */
-export function afterTeardown(h: Hotfix, ctx: Context): void {
+/** Promotion starts: claim the slot and check the base while QA is being torn down. */
+export function prepareDeploy(h: Hotfix, ctx: Context): void {
+  if (h.state !== 'deploying' || !h.promotion) return;
+  addEffect(h, 'start-deploy', { build: h.promotion.build }, ctx.now);
+}
+
+/** QA for the approved build is gone, or could not be removed (which must not hold production back). */
+function qaGone(h: Hotfix): boolean {
+  return h.qa === null || h.qa.status === 'down' || h.qa.status === 'failed';
+}
+
+function alreadyDeployed(h: Hotfix, commit: string): boolean {
+  return h.deploys.some((d) => d.kind === 'hotfix' && d.commit === commit);
+}
+
+/** Both halves done (QA gone, base checked): deploy, or rebuild on production's newer tag. */
+function proceed(h: Hotfix, policy: ServicePolicy, ctx: Context): void {
   const p = h.promotion;
-  if (h.state !== 'deploying' || !p) return;
-  if (h.deploys.some((d) => d.kind === 'hotfix' && d.commit === p.commit)) return;
-  addEffect(h, 'start-deploy', { build: p.build }, ctx.now);
+  const base = p?.base ?? null;
+  if (h.state !== 'deploying' || !p || !base || !qaGone(h) || alreadyDeployed(h, p.commit)) return;
+  if (base.current) requestDeploy(h, policy, ctx);
+  else rebuildOnNewBase(h, base.newestTag ?? 'a newer production tag', policy, ctx);
+}
+
+/** QA is gone: an approved hotfix goes on to production once its base is checked. */
+export function afterTeardown(h: Hotfix, policy: ServicePolicy, ctx: Context): void {
+  proceed(h, policy, ctx);
+}
+
+/**
+ * The guard's answer, taken under the deploy slot. A stale base arrives with the newer tag
+ * already merged into the branch (and the slot let go); the rebuild waits for QA to be gone.
+ */
+export function baseChecked(h: Hotfix, check: Omit<BaseCheck, 'at'>, policy: ServicePolicy, ctx: Context): void {
+  const p = h.promotion;
+  if (h.state !== 'deploying' || !p || p.base) return;
+  p.base = { ...check, at: ctx.now.toISOString() };
+  p.waitingFor = null;
+  if (check.current) {
+    note(h, 'run', ctx, `build #${p.build} contains production's newest tag${check.newestTag ? ` ${check.newestTag}` : ''}; holding the ${h.service} deploy slot`);
+  } else {
+    note(h, 'run', ctx, `production moved to ${check.newestTag ?? 'a newer tag'}; merged it into ${h.branch}, rebuilding once QA is down`);
+  }
+  proceed(h, policy, ctx);
 }
 
 export function waitForSlot(h: Hotfix, holder: string, ctx: Context): void {

@@ -115,6 +115,18 @@ export interface Promotion {
   approvedAt: string;
   /** Another hotfix of the service holds the production deploy slot. */
   waitingFor: string | null;
+  /** Production's newest tag as seen under the deploy slot; null until checked (absent in older records). */
+  base?: BaseCheck | null;
+}
+
+/**
+ * The stale-base guard's answer, taken while QA is torn down: `current` when the approved
+ * commit contains production's newest tag (the slot is then held until the deploy is tagged).
+ */
+export interface BaseCheck {
+  newestTag: string | null;
+  current: boolean;
+  at: string;
 }
 
 /** Post-deploy bookkeeping, one flag per exactly-once step. */

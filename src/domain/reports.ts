@@ -41,7 +41,7 @@ function onRunFinished(h: Hotfix, run: Run, reportedCommit: string | null, polic
       break;
     case 'qa-down':
       qaTornDown(h, run.seq, run.status === 'SUCCESS', `Jenkins ${run.job} #${run.number ?? '?'} ended ${run.status}`, ctx);
-      afterTeardown(h, ctx);
+      afterTeardown(h, policy, ctx);
       break;
     case 'deploy':
       onDeployFinished(h, run, policy, ctx);

@@ -12,11 +12,12 @@ export interface ProductionRecord {
 }
 
 export interface DeployRegistry {
-  /** Take the service's deploy slot (or confirm we hold it). */
+  /** Take the service's deploy slot (or confirm we hold it); a refused hotfix is noted as waiting. */
   claim(service: string, hotfixId: string): Promise<SlotClaim>;
   /** Take the slot from `holder` only if it still holds it (a finished holder that never let go). */
   takeOver(service: string, holder: string, hotfixId: string): Promise<boolean>;
-  release(service: string, hotfixId: string): Promise<void>;
+  /** Let go (only the holder can); answers the hotfixes refused the slot meanwhile, first refused first. */
+  release(service: string, hotfixId: string): Promise<string[]>;
   recordProduction(service: string, tag: string, record: ProductionRecord): Promise<void>;
   production(service: string, tag: string): Promise<ProductionRecord | null>;
 }

@@ -10,4 +10,6 @@ export interface Scheduler {
    * recording its result (a crash, a stalled job given up) is replaced, not left to block it.
    */
   revive(hotfixId: string, effects: readonly Effect[]): Promise<void>;
+  /** Run delayed work now rather than when it was due: what it waited for has happened. */
+  wake(hotfixId: string, effects: readonly Effect[]): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { cancel, retry } from '../domain/lifecycle.js';
 import type { Hotfix } from '../domain/hotfix.js';
 import { change, context, serviceOf } from './change.js';
 import type { Deps } from './deps.js';
+import { releaseSlot } from './promotion.js';
 
 // The service's policy is read off the draft itself: one read of the hotfix, not two.
 export async function requestBuildNow(deps: Deps, id: string, actor: string): Promise<Hotfix> {
@@ -17,7 +18,7 @@ export async function requestBuildNow(deps: Deps, id: string, actor: string): Pr
 export async function cancelHotfix(deps: Deps, id: string, actor: string, reason: string): Promise<Hotfix> {
   const { hotfix } = await change(deps, id, (d) => cancel(d, reason, serviceOf(deps, d), context(deps, actor)));
   // A cancelled hotfix never deploys; if it was waiting for (or held) the slot, let go.
-  await deps.deployments.release(hotfix.service, hotfix.id);
+  await releaseSlot(deps, hotfix.service, hotfix.id);
   return hotfix;
 }
 

@@ -8,6 +8,7 @@ import { completeEffect } from '../domain/record.js';
 import { productionTagName } from '../domain/tags.js';
 import { renderBackmergeBody } from '../notify/backmerge.js';
 import { change, context, serviceOf } from './change.js';
+import { releaseSlot } from './promotion.js';
 import { argNumber, skip, type Step } from './step.js';
 
 /** tag-production {seq}: `tags.production` with the deploy's build number, and the release tag. */
@@ -37,7 +38,7 @@ export const tagProductionStep: Step = async (deps, input) => {
     tagged(d, { production: name, release }, context(deps, 'system'));
   });
   // Production is named now: the next hotfix may deploy (and will branch from this tag).
-  await deps.deployments.release(h.service, h.id);
+  await releaseSlot(deps, h.service, h.id);
 };
 
 /** merge-production: `--no-ff` into branches.production, pushed without force. */

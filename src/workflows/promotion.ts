@@ -1,8 +1,8 @@
 // Decisions (from the email page or the API) and the start of a production deploy: the
-// service's deploy slot, then the stale-base guard, then the deploy run.
+// service's deploy slot and the stale-base guard, while QA is torn down.
 
 import { decide, type DecisionOutcome, type DecisionRequest } from '../domain/approvals.js';
-import { rebuildOnNewBase, requestDeploy, waitForSlot } from '../domain/deploy.js';
+import { baseChecked, waitForSlot } from '../domain/deploy.js';
 import { ConflictError } from '../domain/errors.js';
 import type { Hotfix } from '../domain/hotfix.js';
 import { addEffect, completeEffect, flagAttention } from '../domain/record.js';
@@ -26,7 +26,26 @@ async function holderIsStale(deps: Deps, holderId: string): Promise<boolean> {
   // Production is named once it is tagged; after that the slot is no longer needed.
   if (holder.state === 'awaiting_backmerge' || holder.state === 'completed') return true;
   if (holder.state === 'rolled_back') return holder.rollback?.tag !== null;
+  // Found production moved on: it rebuilds instead of deploying (it lets go itself, unless it crashed first).
+  if (holder.state === 'deploying' && holder.promotion?.base?.current === false) return true;
   return false;
+}
+
+// Steps that wait for the slot: woken when it is let go, or at their next look.
+const SLOT_WAITERS: readonly string[] = ['start-deploy', 'start-rollback'];
+
+/**
+ * Let go of the service's deploy slot and start the hotfix that has waited longest now, not at
+ * its next look. Only one: the others would be refused again. They keep their looks, as does
+ * one refused a moment ago that has not recorded its next look yet.
+ */
+export async function releaseSlot(deps: Deps, service: string, hotfixId: string): Promise<void> {
+  for (const id of await deps.deployments.release(service, hotfixId)) {
+    const waiting = (await deps.store.get(id))?.outbox.filter((e) => SLOT_WAITERS.includes(e.step) && e.runAt !== null) ?? [];
+    if (waiting.length === 0) continue; // cancelled, or already on its way
+    await deps.scheduler.wake(id, waiting);
+    return;
+  }
 }
 
 /** Claim the deploy slot, or record that we wait and look again shortly. */
@@ -48,42 +67,45 @@ export async function claimSlot(deps: Deps, input: StepInput): Promise<boolean> 
   return false;
 }
 
-/** start-deploy {build}: after QA is down. */
+/**
+ * start-deploy {build}: queued with the QA teardown when a hotfix is promoted, so the git work
+ * of the stale-base guard overlaps the teardown instead of following it. The answer is taken
+ * under the deploy slot: only this service's deploys move production tags, and they wait for
+ * the slot. A tag someone pushes by hand during the teardown is not seen; nor was one pushed
+ * while Jenkins queued the deploy job, before.
+ */
 export const startDeployStep: Step = async (deps, input) => {
   const h = input.hotfix;
   const p = h.promotion;
-  if (h.state !== 'deploying' || !p || p.build !== argNumber(input.effect, 'build')) return skip(deps, input);
+  if (h.state !== 'deploying' || !p || p.build !== argNumber(input.effect, 'build') || p.base) return skip(deps, input);
   if (h.deploys.some((d) => d.kind === 'hotfix' && d.commit === p.commit)) return skip(deps, input);
   if (!(await claimSlot(deps, input))) return;
   const service = serviceOf(deps, h);
   const base = await deps.git.checkBase(service.repo, service.tags.production, p.commit);
-  if (!base.contains && base.newestTag) {
-    const tag = base.newestTag;
-    try {
-      await deps.git.mergeTagIntoBranch(service.repo, h.branch, tag, `Merge production ${tag} into hotfix ${h.id}`);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      await change(deps, h.id, (d) => {
-        completeEffect(d, input.effect.id);
-        flagAttention(
-          d,
-          context(deps, 'system'),
-          `production moved to ${tag} and merging it into ${h.branch} conflicts in: ${err.files.join(', ')}`,
-          `merge ${tag} into ${h.branch} by hand, push, then build again`,
-        );
-      });
-      await deps.deployments.release(h.service, h.id);
-      return;
-    }
+  const record = async (check: { newestTag: string | null; current: boolean }) =>
+    change(deps, h.id, (d) => {
+      completeEffect(d, input.effect.id);
+      baseChecked(d, check, service, context(deps, 'system'));
+    });
+  if (base.contains || !base.newestTag) return void (await record({ newestTag: base.newestTag, current: true }));
+  const tag = base.newestTag;
+  try {
+    await deps.git.mergeTagIntoBranch(service.repo, h.branch, tag, `Merge production ${tag} into hotfix ${h.id}`);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
     await change(deps, h.id, (d) => {
       completeEffect(d, input.effect.id);
-      rebuildOnNewBase(d, tag, service, context(deps, 'system'));
+      flagAttention(
+        d,
+        context(deps, 'system'),
+        `production moved to ${tag} and merging it into ${h.branch} conflicts in: ${err.files.join(', ')}`,
+        `merge ${tag} into ${h.branch} by hand, push, then build again`,
+      );
     });
-    await deps.deployments.release(h.service, h.id);
+    await releaseSlot(deps, h.service, h.id);
     return;
   }
-  await change(deps, h.id, (d) => {
-    completeEffect(d, input.effect.id);
-    if (d.state === 'deploying' && d.promotion) requestDeploy(d, service, context(deps, 'system'));
-  });
+  // This build will not deploy: let the next hotfix of the service have the slot.
+  await releaseSlot(deps, h.service, h.id);
+  await record({ newestTag: tag, current: false });
 };

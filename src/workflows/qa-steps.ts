@@ -55,7 +55,7 @@ export const teardownQaStep: Step = async (deps, input) => {
   if (!qa || qa.cycle !== cycle || qa.status === 'down' || (qa.down !== null && qa.down.status !== 'REQUESTED')) {
     await change(deps, h.id, (d) => {
       completeEffect(d, effect.id);
-      afterTeardown(d, context(deps, 'qa'));
+      afterTeardown(d, serviceOf(deps, d), context(deps, 'qa'));
     });
     return;
   }
@@ -78,7 +78,7 @@ export const teardownQaStep: Step = async (deps, input) => {
       return;
     }
     qaTornDown(d, cycle, failure === null, failure ?? '', ctx);
-    afterTeardown(d, ctx);
+    afterTeardown(d, serviceOf(deps, d), ctx);
   }, h);
 };
 

@@ -9,7 +9,7 @@ import { rollbackTagged } from '../domain/finalize.js';
 import { newestProductionTag, previousProductionTag, productionTagName, type ProductionTag } from '../domain/tags.js';
 import { change, context, load, serviceOf } from './change.js';
 import type { Deps, ServiceSetup } from './deps.js';
-import { claimSlot } from './promotion.js';
+import { claimSlot, releaseSlot } from './promotion.js';
 import { argNumber, skip, type Step } from './step.js';
 
 /** POST /rollback: only the hotfix whose tag is what production runs can be rolled back. */
@@ -54,7 +54,7 @@ export const startRollbackStep: Step = async (deps, input) => {
       completeEffect(d, input.effect.id);
       flagAttention(d, context(deps, 'system'), reason, 'roll production back by hand', { step: input.effect.step, args: input.effect.args });
     });
-    await deps.deployments.release(h.service, h.id);
+    await releaseSlot(deps, h.service, h.id);
   };
   const target = targetTag(service, h, await deps.git.tags(service.repo));
   if (!target) return stop('rollback impossible: no earlier production tag to return to');
@@ -99,5 +99,5 @@ export const tagRollbackStep: Step = async (deps, input) => {
     completeEffect(d, input.effect.id);
     rollbackTagged(d, name, context(deps, 'system'));
   });
-  await deps.deployments.release(h.service, h.id);
+  await releaseSlot(deps, h.service, h.id);
 };

@@ -20,6 +20,7 @@ const cases: Array<{ step: string; role: 'api' | 'worker'; point: string }> = [
   { step: 'QA up', role: 'worker', point: 'after:ci.triggerOnce:qa-up' },
   { step: 'QA email', role: 'worker', point: 'after:mailer.send' },
   { step: 'QA down', role: 'worker', point: 'after:ci.triggerOnce:qa-down' },
+  { step: 'base check, deploy slot held', role: 'worker', point: 'after:git.checkBase' },
   { step: 'deploy trigger', role: 'worker', point: 'after:ci.triggerOnce:deploy' },
   { step: 'production tag', role: 'worker', point: 'after:git.ensureTag' },
   { step: 'release tag', role: 'worker', point: 'after:git.ensureReleaseTag' },

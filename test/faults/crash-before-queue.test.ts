@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from './cluster.js';
-import { finishesThroughCrash } from './lifecycle.js';
+import { finishesThroughCrash, type CrashPoint } from './lifecycle.js';
 
 let c: Cluster;
 
@@ -16,13 +16,14 @@ afterAll(async () => {
   await c?.close();
 });
 
-const cases: Array<{ after: string; role: 'api' | 'worker'; point: string }> = [
+const cases: Array<{ after: string; role: CrashPoint['role']; point: string }> = [
   { after: 'the branch is recorded', role: 'api', point: 'before-schedule:trigger-run' },
   { after: 'the build result is recorded (callback)', role: 'api', point: 'before-schedule:provision-qa' },
   { after: 'QA is recorded up (callback)', role: 'api', point: 'before-schedule:send-qa-email' },
-  { after: 'the approval is recorded', role: 'api', point: 'before-schedule:teardown-qa' },
-  { after: 'QA is recorded down (callback)', role: 'api', point: 'before-schedule:start-deploy' },
-  { after: 'the deploy run is recorded', role: 'worker', point: 'before-schedule:trigger-run' },
+  { after: 'the approval is recorded (QA teardown)', role: 'api', point: 'before-schedule:teardown-qa' },
+  { after: 'the approval is recorded (slot and base check)', role: 'api', point: 'before-schedule:start-deploy' },
+  // QA down (a callback, the API) and the base check (a step, the worker) race; the later asks for the deploy.
+  { after: 'the deploy run is recorded', role: 'either', point: 'before-schedule:trigger-run:deploy' },
   { after: 'the deploy result is recorded (callback)', role: 'api', point: 'before-schedule:tag-production' },
   { after: 'the tags are recorded', role: 'worker', point: 'before-schedule:merge-production' },
   { after: 'the merge is recorded', role: 'worker', point: 'before-schedule:open-backmerge' },

@@ -110,7 +110,8 @@ export function assertExactlyOnce(c: Cluster, service: ServiceUnderTest, h: Hotf
 }
 
 export interface CrashPoint {
-  role: 'api' | 'worker';
+  /** `either`: armed in the API and the worker, for work whichever of them records last schedules. */
+  role: 'api' | 'worker' | 'either';
   /** A HOTFIX_CHAOS point (see src/adapters/chaos/chaos.ts). */
   point: string;
 }
@@ -120,14 +121,19 @@ export interface CrashPoint {
  * process it killed), and check the point was reached exactly once and nothing happened twice.
  */
 export async function finishesThroughCrash(c: Cluster, crash: CrashPoint, title: string): Promise<HotfixView> {
-  const target = crash.role === 'api' ? c.api : c.workers[0];
-  if (!target) throw new Error('no process');
-  await c.restart(target, crash.point);
-  const before = c.crashes[crash.role];
+  const targets = () => (crash.role === 'api' ? [c.api] : crash.role === 'worker' ? [c.workers[0]] : [c.api, c.workers[0]]);
+  const crashes = () => (crash.role === 'either' ? c.crashes.api + c.crashes.worker : c.crashes[crash.role]);
+  for (const target of targets()) {
+    if (!target) throw new Error('no process');
+    await c.restart(target, crash.point);
+  }
+  const before = crashes();
   const service = c.services[0];
   if (!service) throw new Error('no service');
   const h = await runToCompletion(c, service, title);
-  expect(c.crashes[crash.role] - before, `the process crashed at ${crash.point}`).toBe(1);
+  expect(crashes() - before, `a process crashed at ${crash.point}`).toBe(1);
   assertExactlyOnce(c, service, h);
+  // The process that did not crash still has the point armed: disarm it for the next case.
+  if (crash.role === 'either') for (const target of targets()) if (target) await c.restart(target);
   return h;
 }

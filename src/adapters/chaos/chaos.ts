@@ -5,6 +5,7 @@
 //
 //   HOTFIX_CHAOS="after:ci.triggerOnce:deploy"      after the deploy trigger reached Jenkins
 //   HOTFIX_CHAOS="before-schedule:send-qa-email#2"  before queueing the 2nd send-qa-email
+//   HOTFIX_CHAOS="before-schedule:trigger-run:deploy"  before queueing a deploy trigger
 //
 // A point fires on its n-th occurrence (#n, default 1) in this process.
 
@@ -53,9 +54,13 @@ export function crashBeforeSchedule(plan: ChaosPlan | null, scheduler: Scheduler
   if (!plan) return scheduler;
   return {
     async schedule(hotfixId: string, effects: readonly Effect[]) {
-      for (const e of effects) reach(plan, `before-schedule:${e.step}`);
+      for (const e of effects) {
+        reach(plan, `before-schedule:${e.step}`);
+        if (typeof e.args.stage === 'string') reach(plan, `before-schedule:${e.step}:${e.args.stage}`);
+      }
       return scheduler.schedule(hotfixId, effects);
     },
     revive: (hotfixId, effects) => scheduler.revive(hotfixId, effects),
+    wake: (hotfixId, effects) => scheduler.wake(hotfixId, effects),
   };
 }

@@ -61,5 +61,13 @@ export function createQueueScheduler(queue: Queue, now: () => number = Date.now)
       }
       await schedule(hotfixId, effects);
     },
+    async wake(hotfixId, effects) {
+      for (const e of effects) {
+        const job = await queue.getJob(jobIdFor(hotfixId, e.id));
+        if (!job || (await job.getState()) !== 'delayed') continue;
+        // It may start on its own between the two calls; then there is nothing to wake.
+        await job.promote().catch(() => undefined);
+      }
+    },
   };
 }

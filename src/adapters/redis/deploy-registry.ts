@@ -1,26 +1,36 @@
 import type { Redis } from 'ioredis';
 import type { DeployRegistry, ProductionRecord } from '../../ports/deploy-registry.js';
 
+// KEYS: the slot, and the hotfixes refused it since it was last let go, by when first refused.
 const CLAIM = `
 local holder = redis.call('GET', KEYS[1])
-if not holder or holder == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1]) return '' end
+if not holder or holder == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return '' end
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[2], 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
 return holder`;
 const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RELEASE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {} end
+redis.call('DEL', KEYS[1])
+local waiting = redis.call('ZRANGE', KEYS[2], 0, -1)
+redis.call('DEL', KEYS[2])
+return waiting`;
 
 export function createRedisDeployRegistry(redis: Redis, prefix: string): DeployRegistry {
   const slot = (service: string) => `${prefix}:deploy-slot:${service}`;
+  const waiters = (service: string) => `${prefix}:deploy-waiters:${service}`;
   const production = (service: string) => `${prefix}:production:${service}`;
   return {
     async claim(service, hotfixId) {
-      const holder = String(await redis.eval(CLAIM, 1, slot(service), hotfixId));
+      const holder = String(await redis.eval(CLAIM, 2, slot(service), waiters(service), hotfixId));
       return holder === '' ? { granted: true } : { granted: false, holder };
     },
     async takeOver(service, holder, hotfixId) {
       return (await redis.eval(TAKE_OVER, 1, slot(service), holder, hotfixId)) === 1;
     },
     async release(service, hotfixId) {
-      await redis.eval(RELEASE, 1, slot(service), hotfixId);
+      const waiting = await redis.eval(RELEASE, 2, slot(service), waiters(service), hotfixId);
+      return Array.isArray(waiting) ? waiting.map(String) : [];
     },
     async recordProduction(service, tag, record) {
       await redis.hset(production(service), tag, JSON.stringify(record));

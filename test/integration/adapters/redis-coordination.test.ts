@@ -189,6 +189,22 @@ describe('deploy registry', () => {
     expect(await r.claim('checkout', 'HF-2026-11-021')).toEqual({ granted: true });
   });
 
+  it('release answers who was refused the slot meanwhile, longest waiting first, once', async () => {
+    const r = registry();
+    await r.claim('orders', 'HF-2026-11-030');
+    await r.claim('orders', 'HF-2026-11-032');
+    await tick();
+    await r.claim('orders', 'HF-2026-11-031');
+    await r.claim('orders', 'HF-2026-11-032');
+    expect(await r.release('orders', 'HF-2026-11-031')).toEqual([]);
+    expect(await r.release('orders', 'HF-2026-11-030')).toEqual(['HF-2026-11-032', 'HF-2026-11-031']);
+    // The one that gets the slot next is no longer waiting; the other is, until it is let go again.
+    expect(await r.claim('orders', 'HF-2026-11-032')).toEqual({ granted: true });
+    expect(await r.claim('orders', 'HF-2026-11-031')).toEqual({ granted: false, holder: 'HF-2026-11-032' });
+    expect(await r.release('orders', 'HF-2026-11-032')).toEqual(['HF-2026-11-031']);
+    expect(await r.release('orders', 'HF-2026-11-032')).toEqual([]);
+  });
+
   it('records which artifact each production tag stands for', async () => {
     const r = registry();
     const record = { commit: 'c'.repeat(40), artifact: { version: '1.4.3', url: 'https://ci.example.com/a.tgz' }, hotfixId: 'HF-2026-11-001' };

@@ -4,7 +4,7 @@
 import { decide } from '../../../src/domain/approvals.js';
 import { requestBuild } from '../../../src/domain/build.js';
 import { newHotfix, recordBranch } from '../../../src/domain/create.js';
-import { requestDeploy } from '../../../src/domain/deploy.js';
+import { baseChecked } from '../../../src/domain/deploy.js';
 import { backmergeOpened, mergedIntoProduction, tagged } from '../../../src/domain/finalize.js';
 import type { Artifact, Hotfix, Run, Stage } from '../../../src/domain/hotfix.js';
 import type { ServicePolicy } from '../../../src/domain/policy.js';
@@ -120,7 +120,7 @@ export function awaitingApproval(o: Options = {}): Hotfix {
 
 export const APPROVERS = ['qa1@example.com', 'qa2@example.com', 'qa3@example.com'];
 
-/** `deploying`: approved by as many of APPROVERS as the policy needs; QA teardown asked for. */
+/** `deploying`: approved by as many of APPROVERS as the policy needs; QA teardown and the base check asked for. */
 export function deploying(o: Options = {}): Hotfix {
   const p = o.policy ?? POLICY;
   const h = awaitingApproval(o);
@@ -130,12 +130,14 @@ export function deploying(o: Options = {}): Hotfix {
   return h;
 }
 
-/** `deploying`, QA torn down and the hotfix deploy queued on Jenkins. */
+/** `deploying`, base checked, QA torn down and the hotfix deploy queued on Jenkins. */
 export function deployQueued(o: Options = {}): Hotfix {
   const p = o.policy ?? POLICY;
   const h = deploying(o);
+  baseChecked(h, { newestTag: 'prod-41', current: true }, p, ctx('system', at(21)));
   applyReport(h, report({ stage: 'qa-down', number: QA_DOWN_NUMBER, status: 'SUCCESS' }, p), p, ctx('jenkins', at(22)));
-  const run = requestDeploy(h, p, ctx('system', at(23)));
+  const run = h.deploys.find((d) => d.kind === 'hotfix');
+  if (!run) throw new Error('the deploy was not requested');
   recordQueued(h, run, { queueId: 300, commit: null }, ctx('system', at(23)), POLL_MS);
   return h;
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { afterTeardown, deployRollback, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
+import { afterTeardown, baseChecked, deployRollback, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
 import { InvalidStateError } from '../../../src/domain/errors.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
 import { deployParameters } from '../../../src/domain/parameters.js';
-import { completeEffect } from '../../../src/domain/record.js';
 import { abandonRun, applyReport } from '../../../src/domain/reports.js';
 import {
   ARTIFACT_1,
@@ -41,32 +40,79 @@ function rollingBack(): Hotfix {
   return h;
 }
 
-describe('after QA is torn down', () => {
-  it('the deploy is asked for once, for the approved build', () => {
+const qaDown = (h: Hotfix, status: 'SUCCESS' | 'FAILURE' = 'SUCCESS', minute = 22): void => {
+  applyReport(h, report({ stage: 'qa-down', number: QA_DOWN_NUMBER, status }), POLICY, ctx('jenkins', at(minute)));
+};
+const hotfixDeploys = (h: Hotfix) => h.deploys.filter((d) => d.kind === 'hotfix');
+
+describe('on the way to production: QA teardown and the base check, side by side', () => {
+  it('promotion asks for both at once: the teardown and the slot + base check', () => {
     const h = deploying();
-    expect(steps(h)).not.toContain('start-deploy');
-    applyReport(h, report({ stage: 'qa-down', number: QA_DOWN_NUMBER, status: 'SUCCESS' }), POLICY, ctx('jenkins', at(22)));
-    expect(h.qa?.status).toBe('down');
-    afterTeardown(h, ctx('system', at(23)));
-    afterTeardown(h, ctx('system', at(24)));
+    expect(effect(h, 'teardown-qa')).toBeDefined();
     expect(h.outbox.filter((e) => e.step === 'start-deploy')).toEqual([expect.objectContaining({ args: { build: BUILD_1 } })]);
+    expect(h.promotion?.base).toBeNull();
+  });
+
+  it('QA down first, base checked second → one deploy of the approved build', () => {
+    const h = deploying();
+    qaDown(h);
+    afterTeardown(h, POLICY, ctx('system', at(23)));
+    expect(hotfixDeploys(h)).toHaveLength(0);
+    baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(24)));
+    baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(25)));
+    afterTeardown(h, POLICY, ctx('system', at(26)));
+    expect(hotfixDeploys(h)).toEqual([expect.objectContaining({ commit: COMMIT_1, artifact: ARTIFACT_1, seq: 1 })]);
+    expect(h.promotion?.base).toEqual({ newestTag: 'prod-41', current: true, at: at(24).toISOString() });
+    expect(h.events.some((e) => e.message?.includes('contains production') && e.message.includes('prod-41'))).toBe(true);
+  });
+
+  it('base checked first, QA down second → the deploy is asked for by the teardown report itself', () => {
+    const h = deploying();
+    baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(21)));
+    expect(hotfixDeploys(h)).toHaveLength(0);
+    qaDown(h);
+    expect(hotfixDeploys(h)).toHaveLength(1);
+    expect(h.outbox.map((e) => e.id)).toContain('trigger-run:deploy:1');
   });
 
   it('a failed teardown does not hold up the approved deploy', () => {
     const h = deploying();
-    applyReport(h, report({ stage: 'qa-down', number: QA_DOWN_NUMBER, status: 'FAILURE' }), POLICY, ctx('jenkins', at(22)));
+    baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(21)));
+    qaDown(h, 'FAILURE');
     expect(h.qa?.status).toBe('failed');
-    expect(steps(h)).toContain('start-deploy');
+    expect(hotfixDeploys(h)).toHaveLength(1);
+  });
+
+  it('production moved on: the rebuild waits for QA to be gone, then starts once', () => {
+    const h = deploying();
+    baseChecked(h, { newestTag: 'prod-42', current: false }, POLICY, ctx('system', at(21)));
+    expect(h.state).toBe('deploying');
+    expect(h.builds).toHaveLength(1);
+    qaDown(h);
+    expect(h.state).toBe('building');
+    expect(h.builds).toHaveLength(2);
+    expect(hotfixDeploys(h)).toHaveLength(0);
+    expect(h.events.some((e) => e.message?.includes('production moved to prod-42'))).toBe(true);
+    afterTeardown(h, POLICY, ctx('system', at(23)));
+    expect(h.builds).toHaveLength(2);
   });
 
   it('nothing is deployed for a hotfix that is not being promoted, or already deployed', () => {
     const rejected = awaitingApproval();
-    afterTeardown(rejected, ctx());
-    expect(steps(rejected)).not.toContain('start-deploy');
+    baseChecked(rejected, { newestTag: 'prod-41', current: true }, POLICY, ctx());
+    afterTeardown(rejected, POLICY, ctx());
+    expect(rejected.deploys).toHaveLength(0);
     const h = deployQueued();
-    completeEffect(h, must(effect(h, 'start-deploy')).id);
-    afterTeardown(h, ctx('system', at(40)));
-    expect(steps(h)).not.toContain('start-deploy');
+    afterTeardown(h, POLICY, ctx('system', at(40)));
+    expect(hotfixDeploys(h)).toHaveLength(1);
+  });
+
+  it('an older record (no base field) taken over mid-way still deploys once checked', () => {
+    const h = deploying();
+    if (h.promotion) delete h.promotion.base;
+    qaDown(h);
+    baseChecked(h, { newestTag: null, current: true }, POLICY, ctx('system', at(23)));
+    expect(hotfixDeploys(h)).toHaveLength(1);
   });
 });
 
@@ -93,7 +139,7 @@ describe('the production deploy', () => {
     expect(h.promotion?.waitingFor).toBe('HF-2026-11-002');
     expect(h.events.filter((e) => e.message?.includes('HF-2026-11-002'))).toHaveLength(1);
     expect(h.state).toBe('deploying');
-    requestDeploy(h, POLICY, ctx('system', at(30)));
+    baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(30)));
     expect(h.promotion?.waitingFor).toBeNull();
   });
 
