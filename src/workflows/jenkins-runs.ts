@@ -121,8 +121,14 @@ async function archivedReport(deps: Deps, run: Run, number: number): Promise<z.i
   }
 }
 
+// Runs production waits on have a deadline: a deploy (then rolled back), and the QA teardown,
+// whose hotfix holds the service's deploy slot meanwhile (then it goes on as if it failed).
 function pastDeadline(deps: Deps, run: Run, now: Date): boolean {
-  return run.stage === 'deploy' && now.getTime() - Date.parse(run.requestedAt) > deps.settings.deployTimeoutMs;
+  return (run.stage === 'deploy' || run.stage === 'qa-down') && now.getTime() - Date.parse(run.requestedAt) > deps.settings.deployTimeoutMs;
+}
+
+function deadlineText(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} seconds`;
 }
 
 async function giveUp(deps: Deps, input: StepInput, run: Run, reason: string): Promise<void> {
@@ -163,12 +169,12 @@ export const checkRunStep: Step = async (deps, input) => {
     if (q.kind === 'started') ({ number, url } = q);
   }
   if (number === null) {
-    if (deadline) return giveUp(deps, input, run, 'Jenkins did not start it before the deploy deadline');
+    if (deadline) return giveUp(deps, input, run, `Jenkins did not start it within ${deadlineText(deps.settings.deployTimeoutMs)}`);
     return rearm();
   }
   const info = await deps.ci.run(run.job, number);
   if (!info || info.building || info.result === null) {
-    if (deadline) return giveUp(deps, input, run, `no result within ${Math.round(deps.settings.deployTimeoutMs / 60_000)} minutes`);
+    if (deadline) return giveUp(deps, input, run, `no result within ${deadlineText(deps.settings.deployTimeoutMs)}`);
     const started = { number, url };
     return rearm((d, r) => {
       recordStarted(d, r, started.number, started.url, context(deps, 'jenkins-poll'));
