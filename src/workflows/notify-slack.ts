@@ -16,13 +16,15 @@ export const notifySlackStep: Step = async (deps, input) => {
     const channel = serviceOf(deps, h).slack.channel;
     let outcome: string;
     // After a crash the message may be in Slack already: look for its key before posting.
-    const postOnce = async (where: string, threadTs: string | null, key: string, text: string) =>
-      (input.resumed ? await deps.chat.find(where, threadTs, key) : null) ??
+    const postOnce = async (where: string, threadTs: string | null, key: string, text: string, mayExist: boolean) =>
+      (mayExist ? await deps.chat.find(where, threadTs, key) : null) ??
       (await deps.chat.post({ channel: where, text, key, ...(threadTs ? { threadTs } : {}) }));
     try {
       let thread = h.slack;
       if (!thread) {
-        const root = await postOnce(channel, null, `${h.id}:thread`, threadRoot(toPublicView(h)));
+        // Always looked for: the job that posted it may have died before recording it, and
+        // another event's job (not a retry) may be the next to get here. Once per hotfix.
+        const root = await postOnce(channel, null, `${h.id}:thread`, threadRoot(toPublicView(h)), true);
         thread = { channel: root.channel, ts: root.ts };
         const started = thread;
         await change(deps, h.id, (d) => {
@@ -30,7 +32,7 @@ export const notifySlackStep: Step = async (deps, input) => {
         });
       }
       if (event !== 'requested') {
-        await postOnce(thread.channel, thread.ts, `${h.id}:${input.effect.id}`, slackMessage(toPublicView(h), event, input.effect.args));
+        await postOnce(thread.channel, thread.ts, `${h.id}:${input.effect.id}`, slackMessage(toPublicView(h), event, input.effect.args), input.resumed);
       }
       outcome = `Slack: ${event} posted`;
     } catch (err) {
