@@ -1,7 +1,7 @@
 // Who may decide, and what a decision does. `decide` runs inside one atomic store update, so
 // of twenty racing clicks exactly one starts the promotion and the rest are told who won.
 
-import { prepareDeploy } from './deploy.js';
+import { prepareDeploy, qaGone } from './deploy.js';
 import { ForbiddenError, InvalidStateError } from './errors.js';
 import type { Approval, Decision, Hotfix } from './hotfix.js';
 import type { ServicePolicy } from './policy.js';
@@ -124,7 +124,8 @@ export function decide(h: Hotfix, req: DecisionRequest, policy: ServicePolicy, c
   h.promotion = { build, commit: qa.commit, artifact: qa.artifact, approvedBy: approvers, approvedAt: at, waitingFor: null, base: null };
   moveTo(h, 'deploying', ctx, `approved by ${approvers.join(', ')}; tearing down QA, then deploying build #${build}`);
   requestTeardown(h, policy, ctx);
-  prepareDeploy(h, ctx);
+  // Otherwise the teardown step asks for it, once its own call has gone out.
+  if (qaGone(h)) prepareDeploy(h, ctx);
   addEffect(h, 'notify-slack', { event: 'promoted', build }, ctx.now);
   return { kind: 'promoted', approvers };
 }

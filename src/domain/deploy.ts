@@ -1,5 +1,6 @@
 // From approval to production. Two things happen side by side once a hotfix is promoted: QA is
-// torn down, and the deploy slot is claimed and the stale-base guard asked (`start-deploy`).
+// torn down, and the deploy slot is claimed and the stale-base guard asked (`start-deploy`,
+// queued as soon as the teardown is asked for, so it does not hold up that first call).
 // When both are done the approved artifact is deployed (never a rebuild, never a newer
 // commit), or, if production moved on meanwhile, the branch is rebuilt for a new QA cycle.
 // A failed deploy rolls back on its own.
@@ -12,14 +13,14 @@ import { addEffect, flagAttention, moveTo, note, type Context } from './record.j
 import { newRun } from './runs.js';
 import type { HotfixState } from './states.js';
 
-/** Promotion starts: claim the slot and check the base while QA is being torn down. */
+/** Claim the slot and check the base: once the QA teardown is asked for, or at once if QA is gone. */
 export function prepareDeploy(h: Hotfix, ctx: Context): void {
-  if (h.state !== 'deploying' || !h.promotion) return;
+  if (h.state !== 'deploying' || !h.promotion || h.promotion.base) return;
   addEffect(h, 'start-deploy', { build: h.promotion.build }, ctx.now);
 }
 
 /** QA for the approved build is gone, or could not be removed (which must not hold production back). */
-function qaGone(h: Hotfix): boolean {
+export function qaGone(h: Hotfix): boolean {
   return h.qa === null || h.qa.status === 'down' || h.qa.status === 'failed';
 }
 

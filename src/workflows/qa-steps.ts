@@ -1,7 +1,7 @@
 // The QA environment's steps: bring it up for a build, take it down after a decision, and
 // expire it when nobody answers.
 
-import { afterTeardown } from '../domain/deploy.js';
+import { afterTeardown, prepareDeploy } from '../domain/deploy.js';
 import { ExternalServiceError } from '../domain/errors.js';
 import type { Hotfix, Run } from '../domain/hotfix.js';
 import { qaDownParameters, qaUpParameters } from '../domain/parameters.js';
@@ -55,6 +55,7 @@ export const teardownQaStep: Step = async (deps, input) => {
   if (!qa || qa.cycle !== cycle || qa.status === 'down' || (qa.down !== null && qa.down.status !== 'REQUESTED')) {
     await change(deps, h.id, (d) => {
       completeEffect(d, effect.id);
+      prepareDeploy(d, context(deps, 'qa'));
       afterTeardown(d, serviceOf(deps, d), context(deps, 'qa'));
     });
     return;
@@ -73,6 +74,8 @@ export const teardownQaStep: Step = async (deps, input) => {
   await change(deps, h.id, (d) => {
     completeEffect(d, effect.id);
     const ctx = context(deps, 'qa');
+    // The teardown is on its way: the deploy slot and the stale-base check go alongside it.
+    prepareDeploy(d, ctx);
     if (outcome.kind === 'started' && d.qa?.cycle === cycle) {
       recordStartedRun(d, d.qa.down, outcome, ctx, deps.settings.pollIntervalMs);
       return;

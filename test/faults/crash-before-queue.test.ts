@@ -20,8 +20,8 @@ const cases: Array<{ after: string; role: CrashPoint['role']; point: string }> =
   { after: 'the branch is recorded', role: 'api', point: 'before-schedule:trigger-run' },
   { after: 'the build result is recorded (callback)', role: 'api', point: 'before-schedule:provision-qa' },
   { after: 'QA is recorded up (callback)', role: 'api', point: 'before-schedule:send-qa-email' },
-  { after: 'the approval is recorded (QA teardown)', role: 'api', point: 'before-schedule:teardown-qa' },
-  { after: 'the approval is recorded (slot and base check)', role: 'api', point: 'before-schedule:start-deploy' },
+  { after: 'the approval is recorded', role: 'api', point: 'before-schedule:teardown-qa' },
+  { after: 'the QA teardown is recorded as asked for (next: slot and base check)', role: 'worker', point: 'before-schedule:start-deploy' },
   // QA down (a callback, the API) and the base check (a step, the worker) race; the later asks for the deploy.
   { after: 'the deploy run is recorded', role: 'either', point: 'before-schedule:trigger-run:deploy' },
   { after: 'the deploy result is recorded (callback)', role: 'api', point: 'before-schedule:tag-production' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterTeardown, baseChecked, deployRollback, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
+import { afterTeardown, baseChecked, deployRollback, prepareDeploy, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
 import { InvalidStateError } from '../../../src/domain/errors.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
 import { deployParameters } from '../../../src/domain/parameters.js';
@@ -46,11 +46,22 @@ const qaDown = (h: Hotfix, status: 'SUCCESS' | 'FAILURE' = 'SUCCESS', minute = 2
 const hotfixDeploys = (h: Hotfix) => h.deploys.filter((d) => d.kind === 'hotfix');
 
 describe('on the way to production: QA teardown and the base check, side by side', () => {
-  it('promotion asks for both at once: the teardown and the slot + base check', () => {
+  it('promotion asks for the teardown; the slot + base check follows once the teardown is asked of Jenkins', () => {
     const h = deploying();
     expect(effect(h, 'teardown-qa')).toBeDefined();
-    expect(h.outbox.filter((e) => e.step === 'start-deploy')).toEqual([expect.objectContaining({ args: { build: BUILD_1 } })]);
+    expect(steps(h)).not.toContain('start-deploy');
     expect(h.promotion?.base).toBeNull();
+    prepareDeploy(h, ctx('qa', at(21)));
+    prepareDeploy(h, ctx('qa', at(21)));
+    expect(h.outbox.filter((e) => e.step === 'start-deploy')).toEqual([expect.objectContaining({ args: { build: BUILD_1 } })]);
+    // Not for a hotfix whose base is known already, nor one no longer being promoted.
+    const checked = deploying();
+    baseChecked(checked, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(21)));
+    prepareDeploy(checked, ctx('qa', at(22)));
+    expect(steps(checked)).not.toContain('start-deploy');
+    const rejected = awaitingApproval();
+    prepareDeploy(rejected, ctx());
+    expect(steps(rejected)).not.toContain('start-deploy');
   });
 
   it('QA down first, base checked second → one deploy of the approved build', () => {
