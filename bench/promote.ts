@@ -1,6 +1,7 @@
 // Issue 3's first measure: the promote POST → the production deploy trigger reaching Jenkins.
-// On the way: the decision (one atomic Redis step), QA teardown through its Jenkins job and
-// callback, the deploy slot, the stale-base check (a git fetch), and the deploy trigger.
+// On the way: the decision (one atomic Redis step), then side by side QA teardown through its
+// Jenkins job and callback, and the deploy slot with the stale-base check (a git fetch); then
+// the deploy trigger.
 
 import { contractPipeline } from '../src/sandbox/index.js';
 import { JOBS } from '../test/helpers/harness.js';

@@ -53,9 +53,11 @@ async function transitionSection(stack: Stack, redisUrl: string, floor: Summary,
   console.log(`transitions over ${count} hotfixes (${label}) …`);
   const t = await transitions(stack, redisUrl, count);
   const a = summary(t.buildToQaUp);
+  const p = summary(t.promoteToQaDown);
+  const d = summary(t.qaDownToDeploy);
   // Round trips are only meaningful with nothing else in flight: MONITOR sees every client.
   const trips = label === 'alone' ? ` Redis round trips per transition (build SUCCESS callback → qa-up triggered, queued and recorded; API and worker; the first five transitions, counted with MONITOR and left out of the timings): **${t.roundTrips.ours.toFixed(1)}** by the service's own code (goal ≤ 8) and ${t.roundTrips.queue.toFixed(1)} by BullMQ adding, fetching and completing the transition's jobs (the same kind of traffic its floor has), nothing else in flight.` : '';
-  report.push(...TABLE, row(`build SUCCESS callback → qa-up trigger (${label})`, a), row(`promote POST → qa-down trigger (${label})`, summary(t.promoteToQaDown)), row(`qa-down SUCCESS callback → deploy trigger, incl. stale-base git check (${label})`, summary(t.qaDownToDeploy)), '', `Build → QA median is **${(a.median / floor.median).toFixed(2)}×** the BullMQ floor measured above (goal ≤ 2×, p99 ≤ 15 ms). Each kind of transition is timed back to back across the hotfixes, as the floor is; the deploys go one at a time (one per service), each finished and finalised before the next hotfix's QA teardown is reported.${trips}`, '');
+  report.push(...TABLE, row(`build SUCCESS callback → qa-up trigger (${label})`, a), row(`promote answered → qa-down trigger (${label})`, p), row(`qa-down SUCCESS callback → deploy trigger (${label})`, d), row(`(promote request sent → qa-down trigger, its own round trip included)`, summary(t.promoteRequestToQaDown)), '', `Medians against the BullMQ floor measured above (goal ≤ 2×, p99 ≤ 15 ms): build → QA **${(a.median / floor.median).toFixed(2)}×**, promote → QA teardown **${(p.median / floor.median).toFixed(2)}×**, QA down → deploy **${(d.median / floor.median).toFixed(2)}×**. Each transition is timed from the moment the service has accepted its cause (the callback's or the promote call's answer) to the trigger reaching Jenkins. Each kind is timed back to back across the hotfixes, as the floor is; the deploys go one at a time (one per service), each finished and finalised before the next hotfix's QA teardown is reported. The deploy-slot claim and the stale-base check (a git fetch) run beside the QA teardown, from the moment it is asked of Jenkins, so they are part of neither promote → QA teardown nor QA down → deploy; the bench waits for them before reporting the teardown done, as a real teardown (seconds) would.${trips}`, '');
   return a;
 }
 
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
       if (only.has('promote')) {
         console.log(`promote → deploy trigger over ${N.promotions} promotions …`);
         const promote = summary(await promoteToDeployTrigger(stack, N.promotions));
-        report.push('## Promote POST → production deploy trigger at Jenkins (issue 3)', '', 'Each run: the decision (one atomic Redis step), the QA teardown job and its callback, the deploy slot, the stale-base check (a git fetch on the mirror) and the deploy trigger.', '', ...TABLE, row('promote POST → deploy trigger', promote), '');
+        report.push('## Promote POST → production deploy trigger at Jenkins (issue 3)', '', 'Each run: the decision (one atomic Redis step), then side by side the QA teardown job with its callback and the deploy-slot claim with the stale-base check (a git fetch on the mirror), then the deploy trigger.', '', ...TABLE, row('promote POST → deploy trigger', promote), '');
       }
       if (only.has('inflight')) await inFlightSection(stack, redisUrl, floor, alone);
     } finally {

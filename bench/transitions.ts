@@ -13,7 +13,10 @@ import { waitFor } from './stack.js';
 
 export interface TransitionSamples {
   buildToQaUp: number[];
+  /** From the promote call's answer (the decision recorded), as build → QA is from the callback's. */
   promoteToQaDown: number[];
+  /** The same, from sending the promote request: its own round trip included. */
+  promoteRequestToQaDown: number[];
   qaDownToDeploy: number[];
   /** Redis round trips for one transition (build SUCCESS → qa-up queued and recorded). */
   roundTrips: { ours: number; queue: number };
@@ -64,19 +67,21 @@ async function roundTrips(redisUrl: string, during: () => Promise<void>): Promis
   return seen;
 }
 
-const stateOf = async (stack: Stack, id: string): Promise<{ state: string }> =>
-  (await stack.api('GET', `/api/v1/hotfixes/${id}`)).body as { state: string };
+const stateOf = async (stack: Stack, id: string): Promise<{ state: string; promotion: { base?: unknown } | null }> =>
+  (await stack.api('GET', `/api/v1/hotfixes/${id}`)).body as { state: string; promotion: { base?: unknown } | null };
 
 /**
  * The hotfixes are walked by hand through three Jenkins-driven transitions: build SUCCESS →
  * qa-up trigger, promote → qa-down trigger, qa-down SUCCESS → deploy trigger. Each kind is
  * timed back to back across the hotfixes, as the floor is: what is measured is the service's
- * path, not waking an idle machine. Deploys go one at a time per service, so each is finished
- * and finalised before the next hotfix's QA teardown is reported.
+ * path, not waking an idle machine. Deploys go one at a time per service: each is finished
+ * and finalised before the next hotfix's QA teardown is reported, and that hotfix's slot
+ * claim and base check (started with its teardown, woken when the slot was let go) are
+ * waited for first, as a real teardown, which takes seconds, would.
  */
 export async function transitions(stack: Stack, redisUrl: string, hotfixes: number): Promise<TransitionSamples> {
   for (const job of [JOBS.build, JOBS.qaUp, JOBS.qaDown, JOBS.deploy]) stack.jenkins.defineJob(job, 'manual');
-  const out: TransitionSamples = { buildToQaUp: [], promoteToQaDown: [], qaDownToDeploy: [], roundTrips: { ours: 0, queue: 0 } };
+  const out: TransitionSamples = { buildToQaUp: [], promoteToQaDown: [], promoteRequestToQaDown: [], qaDownToDeploy: [], roundTrips: { ours: 0, queue: 0 } };
   const fixes: Array<{ id: string; build: BuildSnapshot }> = [];
   for (let i = 0; i < hotfixes; i++) {
     const created = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title: `Transition bench ${i}`, requestedBy: 'dev@example.com' });
@@ -117,12 +122,21 @@ export async function transitions(stack: Stack, redisUrl: string, hotfixes: numb
   for (const { id } of fixes) {
     const p0 = performance.now();
     const promoted = await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com' });
+    const answered = performance.now();
     if (promoted.status !== 202) throw new Error(`promote answered ${promoted.status}`);
     const qaDown = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.qaDown && t.params.HOTFIX_ID === id, 10_000);
-    out.promoteToQaDown.push(qaDown.at - p0);
+    out.promoteToQaDown.push(qaDown.at - answered);
+    out.promoteRequestToQaDown.push(qaDown.at - p0);
   }
 
-  for (const { id } of fixes) {
+  // In the order the slot is granted (whoever is woken or looks first), not the order promoted.
+  const pending = new Set(fixes.map((f) => f.id));
+  while (pending.size > 0) {
+    const id = await waitFor('a base checked under the slot', async () => {
+      for (const candidate of pending) if ((await stateOf(stack, candidate)).promotion?.base) return candidate;
+      return undefined;
+    }, 30_000);
+    pending.delete(id);
     const qaDownBuild = await stack.jenkins.waitForBuildStart((b) => b.job === JOBS.qaDown && b.params.HOTFIX_ID === id, 10_000);
     const d0 = await callback(stack, { hotfixId: id, stage: 'qa-down', job: JOBS.qaDown, buildNumber: qaDownBuild.number, status: 'SUCCESS' });
     const deploy = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.deploy && t.params.HOTFIX_ID === id, 30_000);
