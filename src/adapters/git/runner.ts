@@ -2,9 +2,10 @@
 // hooks, a time limit, and failures that keep git's exit code (simple-git alone treats a
 // non-zero exit with nothing on stderr as success).
 //
-// simple-git waits an extra 50 ms after a command that printed nothing at all, so commands
-// here are asked for output where git offers it (push --porcelain, fetch -v, apply -v, …):
-// at a dozen git calls per hotfix step that was most of the time a step took.
+// simple-git waits an extra 50 ms after a command that printed nothing at all (read-tree,
+// tag -a, config, an empty listing): at a dozen git calls per hotfix step that was most of
+// the time a step took. So git traces each command to stderr (GIT_TRACE=2, one line); those
+// lines are taken out again before anyone reads stderr.
 
 import { GitError, simpleGit, type SimpleGit } from 'simple-git';
 import { ExternalServiceError } from '../../domain/errors.js';
@@ -30,6 +31,13 @@ export interface GitSettings {
 
 export type RunGit = (args: readonly string[]) => Promise<string>;
 
+// `12:34:56.789012 git.c:460   trace: built-in: git …` (and run_command/exec lines of children).
+const TRACE_LINE = /^\d{2}:\d{2}:\d{2}\.\d+ \S+:\d+ +trace: .*(?:\n|$)/gm;
+
+export function withoutTrace(stderr: string): string {
+  return stderr.replace(TRACE_LINE, '');
+}
+
 // Redact credentials in remote URLs (https://user:token@host) from anything we report.
 export function redactUrl(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
@@ -50,6 +58,7 @@ export function gitRunner(dir: string, settings: GitSettings, extraEnv: Record<s
     if (v !== undefined) env[k] = v;
   }
   env.GIT_TERMINAL_PROMPT = '0';
+  env.GIT_TRACE = '2';
   env.GIT_SSH_COMMAND ??= 'ssh -o BatchMode=yes';
   const git: SimpleGit = simpleGit({
     baseDir: dir,
@@ -67,7 +76,7 @@ export function gitRunner(dir: string, settings: GitSettings, extraEnv: Record<s
     // spawn) keeps simple-git's own error.
     errors: (error, result) =>
       typeof result.exitCode === 'number' && result.exitCode > 0
-        ? new GitExitError(result.exitCode, Buffer.concat(result.stdOut).toString('utf8'), Buffer.concat(result.stdErr).toString('utf8'))
+        ? new GitExitError(result.exitCode, Buffer.concat(result.stdOut).toString('utf8'), withoutTrace(Buffer.concat(result.stdErr).toString('utf8')))
         : error,
   }).env(env);
   return async (args) => {
@@ -76,7 +85,7 @@ export function gitRunner(dir: string, settings: GitSettings, extraEnv: Record<s
     } catch (err) {
       if (err instanceof GitExitError) throw err;
       // Spawn failures and time-outs: git itself is missing or a remote is not answering.
-      throw new ExternalServiceError('git', redactUrl(err instanceof Error ? err.message : String(err)), true, { cause: err });
+      throw new ExternalServiceError('git', redactUrl(withoutTrace(err instanceof Error ? err.message : String(err))), true, { cause: err });
     }
   };
 }
