@@ -10,7 +10,9 @@ import { change, context, serviceOf } from './change.js';
 import type { Deps } from './deps.js';
 import { argNumber, skip, type Step, type StepInput } from './step.js';
 
-const SLOT_RECHECK_MS = 5_000;
+// A fallback: the holder wakes the longest waiter when it lets go. This look catches a holder
+// that died holding the slot (taken over once its hotfix has moved past needing it).
+const SLOT_RECHECK_MS = 30_000;
 // States in which a hotfix may legitimately hold its service's deploy slot.
 const HOLDING = ['deploying', 'finalizing', 'needs_attention', 'awaiting_backmerge', 'completed', 'rolled_back'];
 
@@ -58,12 +60,15 @@ export async function claimSlot(deps: Deps, input: StepInput): Promise<boolean> 
   }
   if (claim.granted) return true;
   const holder = claim.holder;
-  await change(deps, h.id, (d) => {
+  let next = '';
+  const { hotfix } = await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
     waitForSlot(d, holder, context(deps, 'system'));
-    const next = { ...input.effect.args, wait: Number(input.effect.args.wait ?? 0) + 1 };
-    addEffect(d, input.effect.step, next, deps.clock.now(), new Date(deps.clock.now().getTime() + SLOT_RECHECK_MS));
+    const args = { ...input.effect.args, wait: Number(input.effect.args.wait ?? 0) + 1 };
+    next = addEffect(d, input.effect.step, args, deps.clock.now(), new Date(deps.clock.now().getTime() + SLOT_RECHECK_MS));
   });
+  // Let go between the refusal and that record, the holder found nothing of ours to wake.
+  if ((await deps.deployments.claim(h.service, h.id)).granted) await deps.scheduler.wake(h.id, hotfix.outbox.filter((e) => e.id === next));
   return false;
 }
 
