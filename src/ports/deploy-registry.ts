@@ -16,8 +16,10 @@ export interface DeployRegistry {
   claim(service: string, hotfixId: string): Promise<SlotClaim>;
   /** Take the slot from `holder` only if it still holds it (a finished holder that never let go). */
   takeOver(service: string, holder: string, hotfixId: string): Promise<boolean>;
-  /** Let go (only the holder can); answers the hotfixes refused the slot meanwhile, first refused first. */
+  /** Let go (only the holder can); answers the hotfixes refused the slot and not served since, first refused first. */
   release(service: string, hotfixId: string): Promise<string[]>;
+  /** A listed waiter that no longer waits (cancelled, or on its way already). */
+  forget(service: string, hotfixId: string): Promise<void>;
   recordProduction(service: string, tag: string, record: ProductionRecord): Promise<void>;
   production(service: string, tag: string): Promise<ProductionRecord | null>;
 }

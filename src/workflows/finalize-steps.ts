@@ -37,8 +37,6 @@ export const tagProductionStep: Step = async (deps, input) => {
     completeEffect(d, input.effect.id);
     tagged(d, { production: name, release }, context(deps, 'system'));
   });
-  // Production is named now: the next hotfix may deploy (and will branch from this tag).
-  await releaseSlot(deps, h.service, h.id);
 };
 
 /** merge-production: `--no-ff` into branches.production, pushed without force. */
@@ -58,12 +56,17 @@ export const mergeProductionStep: Step = async (deps, input) => {
       completeEffect(d, input.effect.id);
       finalizeBlocked(d, `merging into ${branch} failed${files}`, `merge ${f.commit.slice(0, 12)} into ${branch} by hand (no force-push), then POST /retry`, context(deps, 'system'), input.effect);
     });
+    // Production runs it and is tagged: a person's merge need not hold up the next deploy.
+    await releaseSlot(deps, h.service, h.id);
     return;
   }
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
     mergedIntoProduction(d, branch, merged.mergeCommit, merged.already, context(deps, 'system'));
   });
+  // Tagged and merged: the next hotfix may deploy. Held until now so that the production
+  // branch takes hotfixes in the order production did, each with its own merge commit.
+  await releaseSlot(deps, h.service, h.id);
 };
 
 /** open-backmerge: branch from the updated production branch, preview, pull request. */

@@ -25,8 +25,11 @@ export async function decideOn(deps: Deps, hotfixId: string, req: DecisionReques
 async function holderIsStale(deps: Deps, holderId: string): Promise<boolean> {
   const holder = await deps.store.get(holderId);
   if (!holder || !HOLDING.includes(holder.state)) return true;
-  // Production is named once it is tagged; after that the slot is no longer needed.
+  // Once production is tagged and the production branch merged (or left to a person), the
+  // slot is no longer needed.
   if (holder.state === 'awaiting_backmerge' || holder.state === 'completed') return true;
+  const f = holder.finalization;
+  if (f?.productionTag && (f.mergeCommit || holder.state === 'needs_attention')) return true;
   if (holder.state === 'rolled_back') return holder.rollback?.tag !== null;
   // Found production moved on: it rebuilds instead of deploying (it lets go itself, unless it crashed first).
   if (holder.state === 'deploying' && holder.promotion?.base?.current === false) return true;
@@ -38,15 +41,14 @@ const SLOT_WAITERS: readonly string[] = ['start-deploy', 'start-rollback'];
 
 /**
  * Let go of the service's deploy slot and start the hotfix that has waited longest now, not at
- * its next look. Only one: the others would be refused again. They keep their looks, as does
- * one refused a moment ago that has not recorded its next look yet.
+ * its next look. Only one: the others would be refused again; they stay listed for the next
+ * release.
  */
 export async function releaseSlot(deps: Deps, service: string, hotfixId: string): Promise<void> {
   for (const id of await deps.deployments.release(service, hotfixId)) {
     const waiting = (await deps.store.get(id))?.outbox.filter((e) => SLOT_WAITERS.includes(e.step) && e.runAt !== null) ?? [];
-    if (waiting.length === 0) continue; // cancelled, or already on its way
-    await deps.scheduler.wake(id, waiting);
-    return;
+    if (waiting.length > 0) return deps.scheduler.wake(id, waiting);
+    await deps.deployments.forget(service, id); // cancelled, or already on its way
   }
 }
 

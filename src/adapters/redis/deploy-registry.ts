@@ -9,12 +9,11 @@ local t = redis.call('TIME')
 redis.call('ZADD', KEYS[2], 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
 return holder`;
 const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
+// Waiters stay listed until they get the slot or are forgotten: only one is woken per release.
 const RELEASE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {} end
 redis.call('DEL', KEYS[1])
-local waiting = redis.call('ZRANGE', KEYS[2], 0, -1)
-redis.call('DEL', KEYS[2])
-return waiting`;
+return redis.call('ZRANGE', KEYS[2], 0, -1)`;
 
 export function createRedisDeployRegistry(redis: Redis, prefix: string): DeployRegistry {
   const slot = (service: string) => `${prefix}:deploy-slot:${service}`;
@@ -31,6 +30,9 @@ export function createRedisDeployRegistry(redis: Redis, prefix: string): DeployR
     async release(service, hotfixId) {
       const waiting = await redis.eval(RELEASE, 2, slot(service), waiters(service), hotfixId);
       return Array.isArray(waiting) ? waiting.map(String) : [];
+    },
+    async forget(service, hotfixId) {
+      await redis.zrem(waiters(service), hotfixId);
     },
     async recordProduction(service, tag, record) {
       await redis.hset(production(service), tag, JSON.stringify(record));

@@ -189,7 +189,7 @@ describe('deploy registry', () => {
     expect(await r.claim('checkout', 'HF-2026-11-021')).toEqual({ granted: true });
   });
 
-  it('release answers who was refused the slot meanwhile, longest waiting first, once', async () => {
+  it('release answers who waits for the slot, longest waiting first, until served or forgotten', async () => {
     const r = registry();
     await r.claim('orders', 'HF-2026-11-030');
     await r.claim('orders', 'HF-2026-11-032');
@@ -198,11 +198,15 @@ describe('deploy registry', () => {
     await r.claim('orders', 'HF-2026-11-032');
     expect(await r.release('orders', 'HF-2026-11-031')).toEqual([]);
     expect(await r.release('orders', 'HF-2026-11-030')).toEqual(['HF-2026-11-032', 'HF-2026-11-031']);
-    // The one that gets the slot next is no longer waiting; the other is, until it is let go again.
+    // The one that gets the slot is no longer listed; the other stays listed, in its place.
     expect(await r.claim('orders', 'HF-2026-11-032')).toEqual({ granted: true });
-    expect(await r.claim('orders', 'HF-2026-11-031')).toEqual({ granted: false, holder: 'HF-2026-11-032' });
-    expect(await r.release('orders', 'HF-2026-11-032')).toEqual(['HF-2026-11-031']);
-    expect(await r.release('orders', 'HF-2026-11-032')).toEqual([]);
+    expect(await r.claim('orders', 'HF-2026-11-033')).toEqual({ granted: false, holder: 'HF-2026-11-032' });
+    expect(await r.release('orders', 'HF-2026-11-032')).toEqual(['HF-2026-11-031', 'HF-2026-11-033']);
+    // One that no longer waits is forgotten.
+    await r.forget('orders', 'HF-2026-11-031');
+    expect(await r.claim('orders', 'HF-2026-11-034')).toEqual({ granted: true });
+    expect(await r.release('orders', 'HF-2026-11-034')).toEqual(['HF-2026-11-033']);
+    expect(await r.release('orders', 'HF-2026-11-034')).toEqual([]);
   });
 
   it('records which artifact each production tag stands for', async () => {
