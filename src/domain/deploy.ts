@@ -28,18 +28,16 @@ function alreadyDeployed(h: Hotfix, commit: string): boolean {
   return h.deploys.some((d) => d.kind === 'hotfix' && d.commit === commit);
 }
 
-/** Both halves done (QA gone, base checked): deploy, or rebuild on production's newer tag. */
-function proceed(h: Hotfix, policy: ServicePolicy, ctx: Context): void {
+/**
+ * Asked when QA is gone and when the base is checked: once both are done, deploy the approved
+ * build, or rebuild on production's newer tag.
+ */
+export function goOnToProduction(h: Hotfix, policy: ServicePolicy, ctx: Context): void {
   const p = h.promotion;
   const base = p?.base ?? null;
   if (h.state !== 'deploying' || !p || !base || !qaGone(h) || alreadyDeployed(h, p.commit)) return;
   if (base.current) requestDeploy(h, policy, ctx);
   else rebuildOnNewBase(h, base.newestTag ?? 'a newer production tag', policy, ctx);
-}
-
-/** QA is gone: an approved hotfix goes on to production once its base is checked. */
-export function afterTeardown(h: Hotfix, policy: ServicePolicy, ctx: Context): void {
-  proceed(h, policy, ctx);
 }
 
 /**
@@ -56,7 +54,7 @@ export function baseChecked(h: Hotfix, check: Omit<BaseCheck, 'at'>, policy: Ser
   } else {
     note(h, 'run', ctx, `production moved to ${check.newestTag ?? 'a newer tag'}; merged it into ${h.branch}, rebuilding once QA is down`);
   }
-  proceed(h, policy, ctx);
+  goOnToProduction(h, policy, ctx);
 }
 
 export function waitForSlot(h: Hotfix, holder: string, ctx: Context): void {

@@ -2,7 +2,7 @@
 // callback or poll): take it (or see it is a duplicate), then let the stage decide.
 
 import { commitMismatch, onBuildFinished } from './build.js';
-import { afterTeardown, onDeployFinished } from './deploy.js';
+import { goOnToProduction, onDeployFinished } from './deploy.js';
 import type { FinalStatus, Hotfix, Run, Stage } from './hotfix.js';
 import type { ServicePolicy } from './policy.js';
 import { qaFailed, qaReady, qaTornDown } from './qa.js';
@@ -41,7 +41,7 @@ function onRunFinished(h: Hotfix, run: Run, reportedCommit: string | null, polic
       break;
     case 'qa-down':
       qaTornDown(h, run.seq, run.status === 'SUCCESS', `Jenkins ${run.job} #${run.number ?? '?'} ended ${run.status}`, ctx);
-      afterTeardown(h, policy, ctx);
+      goOnToProduction(h, policy, ctx);
       break;
     case 'deploy':
       onDeployFinished(h, run, policy, ctx);

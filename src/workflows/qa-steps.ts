@@ -1,7 +1,7 @@
 // The QA environment's steps: bring it up for a build, take it down after a decision, and
 // expire it when nobody answers.
 
-import { afterTeardown, prepareDeploy } from '../domain/deploy.js';
+import { goOnToProduction, prepareDeploy } from '../domain/deploy.js';
 import { ExternalServiceError } from '../domain/errors.js';
 import type { Hotfix, Run } from '../domain/hotfix.js';
 import { qaDownParameters, qaUpParameters } from '../domain/parameters.js';
@@ -56,7 +56,7 @@ export const teardownQaStep: Step = async (deps, input) => {
     await change(deps, h.id, (d) => {
       completeEffect(d, effect.id);
       prepareDeploy(d, context(deps, 'qa'));
-      afterTeardown(d, serviceOf(deps, d), context(deps, 'qa'));
+      goOnToProduction(d, serviceOf(deps, d), context(deps, 'qa'));
     });
     return;
   }
@@ -81,7 +81,7 @@ export const teardownQaStep: Step = async (deps, input) => {
       return;
     }
     qaTornDown(d, cycle, failure === null, failure ?? '', ctx);
-    afterTeardown(d, serviceOf(deps, d), ctx);
+    goOnToProduction(d, serviceOf(deps, d), ctx);
   }, h);
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterTeardown, baseChecked, deployRollback, prepareDeploy, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
+import { goOnToProduction, baseChecked, deployRollback, prepareDeploy, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
 import { InvalidStateError } from '../../../src/domain/errors.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
 import { deployParameters } from '../../../src/domain/parameters.js';
@@ -67,11 +67,11 @@ describe('on the way to production: QA teardown and the base check, side by side
   it('QA down first, base checked second → one deploy of the approved build', () => {
     const h = deploying();
     qaDown(h);
-    afterTeardown(h, POLICY, ctx('system', at(23)));
+    goOnToProduction(h, POLICY, ctx('system', at(23)));
     expect(hotfixDeploys(h)).toHaveLength(0);
     baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(24)));
     baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(25)));
-    afterTeardown(h, POLICY, ctx('system', at(26)));
+    goOnToProduction(h, POLICY, ctx('system', at(26)));
     expect(hotfixDeploys(h)).toEqual([expect.objectContaining({ commit: COMMIT_1, artifact: ARTIFACT_1, seq: 1 })]);
     expect(h.promotion?.base).toEqual({ newestTag: 'prod-41', current: true, at: at(24).toISOString() });
     expect(h.events.some((e) => e.message?.includes('contains production') && e.message.includes('prod-41'))).toBe(true);
@@ -104,17 +104,17 @@ describe('on the way to production: QA teardown and the base check, side by side
     expect(h.builds).toHaveLength(2);
     expect(hotfixDeploys(h)).toHaveLength(0);
     expect(h.events.some((e) => e.message?.includes('production moved to prod-42'))).toBe(true);
-    afterTeardown(h, POLICY, ctx('system', at(23)));
+    goOnToProduction(h, POLICY, ctx('system', at(23)));
     expect(h.builds).toHaveLength(2);
   });
 
   it('nothing is deployed for a hotfix that is not being promoted, or already deployed', () => {
     const rejected = awaitingApproval();
     baseChecked(rejected, { newestTag: 'prod-41', current: true }, POLICY, ctx());
-    afterTeardown(rejected, POLICY, ctx());
+    goOnToProduction(rejected, POLICY, ctx());
     expect(rejected.deploys).toHaveLength(0);
     const h = deployQueued();
-    afterTeardown(h, POLICY, ctx('system', at(40)));
+    goOnToProduction(h, POLICY, ctx('system', at(40)));
     expect(hotfixDeploys(h)).toHaveLength(1);
   });
 
