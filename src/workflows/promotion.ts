@@ -4,7 +4,7 @@
 import { decide, type DecisionOutcome, type DecisionRequest } from '../domain/approvals.js';
 import { baseChecked, waitForSlot } from '../domain/deploy.js';
 import { ConflictError } from '../domain/errors.js';
-import type { Hotfix } from '../domain/hotfix.js';
+import type { BaseCheck, Hotfix, StepName } from '../domain/hotfix.js';
 import { addEffect, completeEffect, flagAttention } from '../domain/record.js';
 import { change, context, serviceOf } from './change.js';
 import type { Deps } from './deps.js';
@@ -31,13 +31,11 @@ async function holderIsStale(deps: Deps, holderId: string): Promise<boolean> {
   const f = holder.finalization;
   if (f?.productionTag && (f.mergeCommit || holder.state === 'needs_attention')) return true;
   if (holder.state === 'rolled_back') return holder.rollback?.tag !== null;
-  // Found production moved on: it rebuilds instead of deploying (it lets go itself, unless it crashed first).
-  if (holder.state === 'deploying' && holder.promotion?.base?.current === false) return true;
   return false;
 }
 
 // Steps that wait for the slot: woken when it is let go, or at their next look.
-const SLOT_WAITERS: readonly string[] = ['start-deploy', 'start-rollback'];
+const SLOT_WAITERS: readonly StepName[] = ['start-deploy', 'start-rollback'];
 
 /**
  * Let go of the service's deploy slot and start the hotfix that has waited longest now, not at
@@ -69,14 +67,17 @@ export async function claimSlot(deps: Deps, input: StepInput): Promise<boolean> 
     const args = { ...input.effect.args, wait: Number(input.effect.args.wait ?? 0) + 1 };
     next = addEffect(d, input.effect.step, args, deps.clock.now(), new Date(deps.clock.now().getTime() + SLOT_RECHECK_MS));
   });
-  // Let go between the refusal and that record, the holder found nothing of ours to wake.
+  // Let go between the refusal and that record, the holder found nothing of ours to wake (and
+  // forgot us): ask once more.
   if ((await deps.deployments.claim(h.service, h.id)).granted) await deps.scheduler.wake(h.id, hotfix.outbox.filter((e) => e.id === next));
   return false;
 }
 
 /**
- * start-deploy {build}: queued with the QA teardown when a hotfix is promoted, so the git work
- * of the stale-base guard overlaps the teardown instead of following it. The answer is taken
+ * start-deploy {build}: queued by the QA teardown step once the teardown is asked for, so the
+ * git work of the stale-base guard overlaps the teardown instead of following it. It is
+ * recorded only after a stale base has let the slot go, so no hotfix holds the slot while it
+ * waits to rebuild. The answer is taken
  * under the deploy slot: only this service's deploys move production tags, and they wait for
  * the slot. A tag someone pushes by hand during the teardown is not seen; nor was one pushed
  * while Jenkins queued the deploy job, before.
@@ -89,7 +90,7 @@ export const startDeployStep: Step = async (deps, input) => {
   if (!(await claimSlot(deps, input))) return;
   const service = serviceOf(deps, h);
   const base = await deps.git.checkBase(service.repo, service.tags.production, p.commit);
-  const record = async (check: { newestTag: string | null; current: boolean }) =>
+  const record = async (check: Omit<BaseCheck, 'at'>) =>
     change(deps, h.id, (d) => {
       completeEffect(d, input.effect.id);
       baseChecked(d, check, service, context(deps, 'system'));

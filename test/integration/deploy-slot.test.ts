@@ -24,6 +24,13 @@ const promote = async (id: string) => expect((await h.api('POST', `/api/v1/hotfi
 const toQa = async (title: string): Promise<HotfixView> => h.waitForState((await h.createHotfix({ title })).id, 'awaiting_approval');
 const said = (x: HotfixView, text: string) => x.events.some((e) => e.message?.includes(text));
 
+/** Two hotfixes in QA whose teardowns wait for the test to finish them (or for the deadline). */
+async function twoInQaWithTeardownByHand(first: string, second: string): Promise<[HotfixView, HotfixView]> {
+  await h.settleAll();
+  h.jenkins.defineJob(JOBS.qaDown, 'manual');
+  return [await toQa(first), await toQa(second)];
+}
+
 async function finishTeardown(id: string): Promise<void> {
   const build = await h.jenkins.waitForBuildStart((b) => b.job === JOBS.qaDown && b.params.HOTFIX_ID === id);
   await h.jenkins.finish(JOBS.qaDown, build.number, 'SUCCESS');
@@ -31,10 +38,7 @@ async function finishTeardown(id: string): Promise<void> {
 
 describe('from promotion to the production deploy', () => {
   it('checks the base while QA goes down; the next hotfix of the service waits in view, then goes', async () => {
-    await h.settleAll();
-    h.jenkins.defineJob(JOBS.qaDown, 'manual');
-    const first = await toQa('Slot first');
-    const second = await toQa('Slot second');
+    const [first, second] = await twoInQaWithTeardownByHand('Slot first', 'Slot second');
 
     await promote(first.id);
     // The slot and the stale-base check are done before QA is down, not after it.
@@ -62,10 +66,7 @@ describe('from promotion to the production deploy', () => {
   });
 
   it('a QA teardown with no result by the deadline is given up: production goes ahead, the slot is let go', async () => {
-    await h.settleAll();
-    h.jenkins.defineJob(JOBS.qaDown, 'manual');
-    const hung = await toQa('Teardown hangs');
-    const next = await toQa('After the hung teardown');
+    const [hung, next] = await twoInQaWithTeardownByHand('Teardown hangs', 'After the hung teardown');
     await promote(hung.id);
     await promote(next.id);
     const done = await h.waitForState(hung.id, 'awaiting_backmerge', (DEADLINE_SECONDS + 15) * 1000);
