@@ -25,7 +25,7 @@ const SHAPES: Array<() => Hotfix> = [
   () => b.awaitingBackmerge(),
   () => {
     const h = b.awaitingBackmerge();
-    backmergeChecked(h, true, 1, b.BACKMERGE_CHECK_MS, b.ctx('git', b.at(120)));
+    backmergeChecked(h, true, 1, b.BACKMERGE_CHECK_MS, b.POLICY, b.ctx('git', b.at(120)));
     return h;
   },
 ];

@@ -1,7 +1,8 @@
 // Who may decide, and what a decision does. `decide` runs inside one atomic store update, so
 // of twenty racing clicks exactly one starts the promotion and the rest are told who won.
 
-import { prepareDeploy, qaGone } from './deploy.js';
+import picomatch from 'picomatch';
+import { advance } from './advance.js';
 import { ForbiddenError, InvalidStateError } from './errors.js';
 import type { Approval, Decision, Hotfix } from './hotfix.js';
 import type { ServicePolicy } from './policy.js';
@@ -34,18 +35,10 @@ export class DecisionRefused extends InvalidStateError {
   }
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .toLowerCase()
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`);
-}
-
 export function mayApprove(actor: string, approvers: readonly string[]): boolean {
-  const who = actor.toLowerCase();
-  return approvers.some((pattern) => globToRegExp(pattern).test(who));
+  if (approvers.length === 0) return false;
+  // Globs on email addresses: `*` may span dots (`*@example.com`), nothing is a path.
+  return picomatch.isMatch(actor.trim().toLowerCase(), approvers.map((a) => a.toLowerCase()), { dot: true, nobrace: true, noextglob: true });
 }
 
 export function sameActor(a: string, b: string): boolean {
@@ -107,27 +100,37 @@ export function decide(h: Hotfix, req: DecisionRequest, policy: ServicePolicy, c
   }
   const at = ctx.now.toISOString();
   h.approvals.push({ actor: req.actor, decision: req.decision, comment: req.comment, at, via: req.via, build, linkId: req.linkId });
-
-  if (req.decision === 'reject') {
-    moveTo(h, 'rejected', ctx, `rejected by ${req.actor}${req.comment ? `: ${req.comment}` : ''}`);
-    h.rejection = { actor: req.actor, reason: req.comment, at, build };
-    requestTeardown(h, policy, ctx);
-    addEffect(h, 'notify-slack', { event: 'rejected', build }, ctx.now);
-    addEffect(h, 'notify-requester', { event: 'rejected', build }, ctx.now);
-    return { kind: 'rejected' };
-  }
+  if (req.decision === 'reject') h.rejection = { actor: req.actor, reason: req.comment, at, build };
+  advance(h, policy, ctx);
+  if (h.state === 'rejected') return { kind: 'rejected' };
+  if (h.state === 'deploying' && h.promotion) return { kind: 'promoted', approvers: h.promotion.approvedBy };
   const approvers = promotersOf(h, build);
-  if (approvers.length < policy.approvals.required) {
-    note(h, 'approval', ctx, `approved by ${req.actor} (${approvers.length} of ${policy.approvals.required})`);
-    return { kind: 'recorded', approvals: approvers.length, required: policy.approvals.required };
+  note(h, 'approval', ctx, `approved by ${req.actor} (${approvers.length} of ${policy.approvals.required})`);
+  return { kind: 'recorded', approvals: approvers.length, required: policy.approvals.required };
+}
+
+/** `advance` in awaiting_approval: a reject of the build under test wins; enough promotes send it to production. */
+export function nextAfterDecisions(h: Hotfix, policy: ServicePolicy, ctx: Context): boolean {
+  const qa = h.qa;
+  if (!qa) return false;
+  const rejection = h.rejection?.build === qa.build ? h.rejection : null;
+  if (rejection) {
+    const message = rejection.expired ? 'qa expired' : `rejected by ${rejection.actor}${rejection.reason ? `: ${rejection.reason}` : ''}`;
+    moveTo(h, 'rejected', ctx, message);
+    requestTeardown(h, policy, ctx);
+    addEffect(h, 'notify-slack', { event: 'rejected', build: qa.build }, ctx.now);
+    addEffect(h, 'notify-requester', { event: 'rejected', build: qa.build }, ctx.now);
+    return true;
   }
-  h.promotion = { build, commit: qa.commit, artifact: qa.artifact, approvedBy: approvers, approvedAt: at, waitingFor: null, base: null };
-  moveTo(h, 'deploying', ctx, `approved by ${approvers.join(', ')}; tearing down QA, then deploying build #${build}`);
+  const approvers = promotersOf(h, qa.build);
+  if (approvers.length === 0 || approvers.length < policy.approvals.required) return false;
+  const approvedAt = h.approvals.filter((a) => a.build === qa.build && a.decision === 'promote').at(-1)?.at ?? ctx.now.toISOString();
+  h.promotion = { build: qa.build, commit: qa.commit, artifact: qa.artifact, approvedBy: approvers, approvedAt, waitingFor: null, base: null };
+  moveTo(h, 'deploying', ctx, `approved by ${approvers.join(', ')}; tearing down QA, then deploying build #${qa.build}`);
+  // The deploy slot and the base check follow once the teardown has been asked for (`nextInDeploying`).
   requestTeardown(h, policy, ctx);
-  // Otherwise the teardown step asks for it, once its own call has gone out.
-  if (qaGone(h)) prepareDeploy(h, ctx);
-  addEffect(h, 'notify-slack', { event: 'promoted', build }, ctx.now);
-  return { kind: 'promoted', approvers };
+  addEffect(h, 'notify-slack', { event: 'promoted', build: qa.build }, ctx.now);
+  return true;
 }
 
 export function approvalsFor(h: Hotfix): { build: number | null; count: number } {

@@ -1,12 +1,14 @@
-// Building the hotfix branch: asking for a build, and what its result means for the hotfix.
+// Building the hotfix branch: asking for a build (recorded here), and what its result means
+// for the hotfix (decided in `advance` through `nextInBuilding`).
 
+import { advance } from './advance.js';
 import { InvalidStateError } from './errors.js';
-import type { Hotfix, Run } from './hotfix.js';
+import { isFinal, type Hotfix, type Run } from './hotfix.js';
 import type { ServicePolicy } from './policy.js';
 import { startQaCycle } from './qa.js';
 import { addEffect, dropEffects, flagAttention, moveTo, note, type Context } from './record.js';
 import { isCurrent, newRun, supersede } from './runs.js';
-import { PRE_PRODUCTION } from './states.js';
+import { PRE_PRODUCTION, type HotfixState } from './states.js';
 
 export function canBuild(h: Hotfix): boolean {
   if (h.baseCommit === null) return false;
@@ -24,55 +26,71 @@ export function requestBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, rea
     const why = h.baseCommit === null ? 'its branch is not created yet' : `it is '${h.state}'`;
     throw new InvalidStateError(`hotfix ${h.id} cannot be built now: ${why}`, h.state);
   }
-  return startBuild(h, policy, ctx, reason);
+  const run = startBuild(h, policy, ctx, reason);
+  // A new build is a person's answer to whatever stopped the hotfix.
+  if (h.attention) h.attention.resume = { to: 'building', actor: ctx.actor, why: run.reason ?? 'build requested' };
+  advance(h, policy, ctx);
+  return run;
 }
 
-/** The build itself, also started by the service when an approved hotfix's base went stale. */
+/** Record a build request (and its trigger); `advance` moves the hotfix to `building`. */
 export function startBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, reason?: string): Run {
   for (const previous of h.builds) supersede(h, previous, ctx);
   if (h.qa?.up) supersede(h, h.qa.up, ctx);
   // The QA environment's expiry stays: if this build fails, the old environment still goes.
   dropEffects(h, (step) => step === 'provision-qa' || step === 'send-qa-email');
-  const run = newRun('build', h.builds.length + 1, policy.jobs.build, ctx, null);
+  const run: Run = { ...newRun('build', h.builds.length + 1, policy.jobs.build, ctx, null), reason: reason ?? `build #${h.builds.length + 1} requested` };
   h.builds.push(run);
-  moveTo(h, 'building', ctx, reason ?? `build #${run.seq} requested`);
+  if (h.state === 'building') note(h, 'run', ctx, run.reason ?? `build #${run.seq} requested`);
   addEffect(h, 'trigger-run', { stage: 'build', seq: run.seq }, ctx.now);
   return run;
 }
 
-/** The build finished: a good one goes to QA, a bad one back to the requester. */
-export function onBuildFinished(h: Hotfix, run: Run, policy: ServicePolicy, ctx: Context): void {
-  if (!isCurrent(h, run) || h.state !== 'building') {
-    note(h, 'run', ctx, `result of build #${run.seq} noted; it no longer decides the hotfix (state ${h.state})`);
-    return;
-  }
+// States a new build request takes the hotfix out of (needs_attention goes through `resume`).
+const BUILDABLE: readonly HotfixState[] = ['open', 'build_failed', 'qa_provisioning', 'awaiting_approval', 'rejected'];
+
+/** `advance` before production: a build was asked for → building. */
+export function nextBuildRequested(h: Hotfix, ctx: Context): boolean {
+  const run = h.builds.at(-1);
+  if (!run || run.superseded || isFinal(run.status) || !BUILDABLE.includes(h.state)) return false;
+  moveTo(h, 'building', ctx, run.reason ?? `build #${run.seq} requested`);
+  return true;
+}
+
+/** `advance` in building: the current build finished; a good one goes to QA, a bad one back to the requester. */
+export function nextInBuilding(h: Hotfix, policy: ServicePolicy, ctx: Context): boolean {
+  const run = h.builds.at(-1);
+  if (!run || !isCurrent(h, run) || !isFinal(run.status)) return false;
   if (run.status !== 'SUCCESS') {
     moveTo(h, 'build_failed', ctx, `Jenkins ${run.job} #${run.number ?? '?'} ended ${run.status}`);
     addEffect(h, 'notify-requester', { event: 'build-failed', seq: run.seq }, ctx.now);
-    return;
+    return true;
   }
-  if (!run.artifact) {
-    flagAttention(
-      h,
-      ctx,
-      `build ${run.job} #${run.number ?? '?'} succeeded but reported no artifact`,
-      'make the build pipeline send artifact {version, url} in its callback, then build again',
-    );
-    return;
-  }
-  if (run.commit === null) {
-    flagAttention(h, ctx, `build #${run.seq} has no known commit`, 'build again');
-    return;
+  const blocked = unusableBuild(run);
+  if (blocked) {
+    flagAttention(h, ctx, blocked.reason, blocked.action);
+    return true;
   }
   startQaCycle(h, run, policy, ctx);
+  return true;
 }
 
-/** Jenkins built a commit other than the one it was asked to build: never test or ship it. */
-export function commitMismatch(h: Hotfix, run: Run, reported: string, ctx: Context): void {
-  flagAttention(
-    h,
-    ctx,
-    `Jenkins built ${reported.slice(0, 12)} for build #${run.seq}, but ${run.commit?.slice(0, 12) ?? '?'} was asked for`,
-    'check the build job checks out the COMMIT parameter, then build again',
-  );
+/** Why a build Jenkins calls a success must not be tested or shipped, if it must not. */
+function unusableBuild(run: Run): { reason: string; action: string } | null {
+  const name = `build ${run.job} #${run.number ?? '?'}`;
+  if (!run.reportedCommit) {
+    return { reason: `${name} succeeded but did not say which commit it built`, action: 'make the build pipeline send commit in its callback (and hotfix-callback.json), then build again' };
+  }
+  if (run.commit !== null && run.reportedCommit !== run.commit) {
+    // Jenkins built a commit other than the one it was asked to build: never test or ship it.
+    return {
+      reason: `Jenkins built ${run.reportedCommit.slice(0, 12)} for build #${run.seq}, but ${run.commit.slice(0, 12)} was asked for`,
+      action: 'check the build job checks out the COMMIT parameter, then build again',
+    };
+  }
+  if (!run.artifact) {
+    return { reason: `${name} succeeded but reported no artifact`, action: 'make the build pipeline send artifact {version, url} in its callback, then build again' };
+  }
+  if (run.commit === null) return { reason: `build #${run.seq} has no known commit`, action: 'build again' };
+  return null;
 }

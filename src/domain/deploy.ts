@@ -1,43 +1,36 @@
 // From approval to production. Two things happen side by side once a hotfix is promoted: QA is
 // torn down, and the deploy slot is claimed and the stale-base guard asked (`start-deploy`,
-// queued as soon as the teardown is asked for, so it does not hold up that first call).
+// owed as soon as the teardown has been asked for, so it does not hold up that first call).
 // When both are done the approved artifact is deployed (never a rebuild, never a newer
 // commit), or, if production moved on meanwhile, the branch is rebuilt for a new QA cycle.
-// A failed deploy rolls back on its own.
+// A failed deploy rolls back on its own. The facts are recorded here; `nextInDeploying` and
+// `nextInRollback` are `advance`'s decisions about them.
 
+import { advance } from './advance.js';
 import { startBuild } from './build.js';
 import { InvalidStateError } from './errors.js';
-import { isFinal, type Artifact, type BaseCheck, type Deploy, type DeployKind, type Hotfix, type Run } from './hotfix.js';
+import { isFinal, type Artifact, type BaseCheck, type Deploy, type DeployKind, type Hotfix } from './hotfix.js';
 import type { ServicePolicy } from './policy.js';
 import { addEffect, flagAttention, moveTo, note, type Context } from './record.js';
 import { newRun } from './runs.js';
 import type { HotfixState } from './states.js';
-
-/** Claim the slot and check the base: once the QA teardown is asked for, or at once if QA is gone. */
-export function prepareDeploy(h: Hotfix, ctx: Context): void {
-  if (h.state !== 'deploying' || !h.promotion || h.promotion.base) return;
-  addEffect(h, 'start-deploy', { build: h.promotion.build }, ctx.now);
-}
 
 /** QA for the approved build is gone, or could not be removed (which must not hold production back). */
 export function qaGone(h: Hotfix): boolean {
   return h.qa === null || h.qa.status === 'down' || h.qa.status === 'failed';
 }
 
-function alreadyDeployed(h: Hotfix, commit: string): boolean {
-  return h.deploys.some((d) => d.kind === 'hotfix' && d.commit === commit);
+/** The production deploy of the approved build, once asked for. */
+export function approvedDeploy(h: Hotfix): Deploy | undefined {
+  const commit = h.promotion?.commit;
+  return commit === undefined ? undefined : h.deploys.find((d) => d.kind === 'hotfix' && d.commit === commit);
 }
 
-/**
- * Asked when QA is gone and when the base is checked: once both are done, deploy the approved
- * build, or rebuild on production's newer tag.
- */
-export function goOnToProduction(h: Hotfix, policy: ServicePolicy, ctx: Context): void {
-  const p = h.promotion;
-  const base = p?.base ?? null;
-  if (h.state !== 'deploying' || !p || !base || !qaGone(h) || alreadyDeployed(h, p.commit)) return;
-  if (base.current) requestDeploy(h, policy, ctx);
-  else rebuildOnNewBase(h, base.newestTag ?? 'a newer production tag', policy, ctx);
+/** A hotfix deploy whose result nobody has acted on yet (no finalisation, no rollback). */
+export function unappliedDeployResult(h: Hotfix): Deploy | null {
+  const deploy = h.deploys.filter((d) => d.kind === 'hotfix').at(-1);
+  if (!deploy || !isFinal(deploy.status) || h.finalization || h.rollback) return null;
+  return deploy;
 }
 
 /**
@@ -54,7 +47,7 @@ export function baseChecked(h: Hotfix, check: Omit<BaseCheck, 'at'>, policy: Ser
   } else {
     note(h, 'run', ctx, `production moved to ${check.newestTag ?? 'a newer tag'}; merged it into ${h.branch}, rebuilding once QA is down`);
   }
-  goOnToProduction(h, policy, ctx);
+  advance(h, policy, ctx);
 }
 
 export function waitForSlot(h: Hotfix, holder: string, ctx: Context): void {
@@ -64,12 +57,40 @@ export function waitForSlot(h: Hotfix, holder: string, ctx: Context): void {
 }
 
 /**
+ * `advance` in deploying: apply a finished deploy; once the teardown is asked for, owe the slot
+ * claim and base check; once QA is gone and the base is known, deploy (or rebuild on the newer tag).
+ */
+export function nextInDeploying(h: Hotfix, policy: ServicePolicy, ctx: Context): boolean {
+  const finished = unappliedDeployResult(h);
+  if (finished) {
+    onDeployFinished(h, finished, ctx);
+    return h.state !== 'deploying';
+  }
+  const p = h.promotion;
+  if (!p || approvedDeploy(h)) return false;
+  if (!p.base) {
+    // The teardown's own call has gone out (or there was none to make): claim and check beside it.
+    const teardownPending = h.outbox.some((e) => e.step === 'teardown-qa');
+    if (!teardownPending && !h.outbox.some((e) => e.step === 'start-deploy')) addEffect(h, 'start-deploy', { build: p.build }, ctx.now);
+    return false;
+  }
+  if (!qaGone(h)) return false;
+  if (p.base.current) {
+    requestDeploy(h, policy, ctx);
+    return false;
+  }
+  rebuildOnNewBase(h, p.base.newestTag ?? 'a newer production tag', policy, ctx);
+  return true;
+}
+
+/**
  * Production moved on since the branch was cut: the approved build lacks a fix that is now in
  * production. The caller merged the new tag into the branch; build and test again.
  */
 export function rebuildOnNewBase(h: Hotfix, newestTag: string, policy: ServicePolicy, ctx: Context): void {
   h.promotion = null;
-  startBuild(h, policy, ctx, `production moved to ${newestTag} after this branch was cut; merged it in and rebuilding for a new QA cycle`);
+  const run = startBuild(h, policy, ctx, `production moved to ${newestTag} after this branch was cut; merged it in and rebuilding for a new QA cycle`);
+  moveTo(h, 'building', ctx, run.reason);
   addEffect(h, 'notify-slack', { event: 'stale-base', tag: newestTag }, ctx.now);
   addEffect(h, 'notify-requester', { event: 'stale-base', tag: newestTag }, ctx.now);
 }
@@ -95,18 +116,23 @@ export function inProduction(h: Hotfix): boolean {
   return h.deploys.some((d) => d.kind === 'hotfix' && d.status === 'SUCCESS');
 }
 
+function latestRollback(h: Hotfix): Deploy | undefined {
+  return h.deploys.filter((d) => d.kind === 'rollback').at(-1);
+}
+
+/** Asked for (or started after a failed deploy): the slot, the target and the deploy follow as steps. */
 export function startRollback(h: Hotfix, opts: { reason: string; automatic: boolean }, ctx: Context): void {
-  const lastRollback = [...h.deploys].reverse().find((d) => d.kind === 'rollback');
-  const previousFailed = lastRollback !== undefined && isFinal(lastRollback.status) && lastRollback.status !== 'SUCCESS';
-  if (h.rollback && !previousFailed) {
+  const last = latestRollback(h);
+  const previousFailed = last !== undefined && isFinal(last.status) && last.status !== 'SUCCESS';
+  if (h.rollback && !previousFailed && !h.rollback.refused) {
     throw new InvalidStateError(`a rollback of ${h.id} is already under way (asked by ${h.rollback.actor} at ${h.rollback.at})`, h.state);
   }
   if (!ROLLBACK_FROM.includes(h.state)) throw new InvalidStateError(`hotfix ${h.id} cannot be rolled back while '${h.state}'`, h.state);
   // A rollback that failed may be retried by a person even though the hotfix never shipped.
-  if (!opts.automatic && !inProduction(h) && h.rollback === null) {
+  if (!opts.automatic && !inProduction(h) && (h.rollback === null || h.rollback.refused)) {
     throw new InvalidStateError(`hotfix ${h.id} never reached production; nothing to roll back`, h.state);
   }
-  h.rollback = { reason: opts.reason, actor: ctx.actor, at: ctx.now.toISOString(), automatic: opts.automatic, target: null, tag: null };
+  h.rollback = { reason: opts.reason, actor: ctx.actor, at: ctx.now.toISOString(), automatic: opts.automatic, target: null, tag: null, refused: null };
   note(h, 'run', ctx, `${opts.automatic ? 'automatic ' : ''}rollback: ${opts.reason}`);
   addEffect(h, 'start-rollback', { n: h.deploys.length + 1 }, ctx.now);
 }
@@ -118,34 +144,18 @@ export function deployRollback(h: Hotfix, target: { tag: string; commit: string;
   return newDeploy(h, 'rollback', policy.jobs.deploy, target.commit, target.artifact, ctx);
 }
 
-function deployOf(h: Hotfix, run: Run): Deploy | undefined {
-  return h.deploys.find((d) => d.seq === run.seq);
+/**
+ * Production moved on while the rollback waited for the slot: returning to the tag before this
+ * hotfix's would remove what went out since. Nothing is deployed; the hotfix stays as it was.
+ */
+export function refuseRollback(h: Hotfix, productionNow: string, ctx: Context): void {
+  if (!h.rollback || h.rollback.target) return;
+  h.rollback.refused = `production now runs ${productionNow}, deployed after this rollback was asked for; roll back ${productionNow} instead`;
+  note(h, 'run', ctx, `rollback not carried out: ${h.rollback.refused}`);
+  addEffect(h, 'notify-slack', { event: 'rollback-refused', at: ctx.now.getTime() }, ctx.now);
 }
 
-export function onDeployFinished(h: Hotfix, run: Run, _policy: ServicePolicy, ctx: Context): void {
-  const deploy = deployOf(h, run);
-  if (!deploy) return;
-  if (deploy.kind === 'rollback') {
-    if (deploy.status === 'SUCCESS') {
-      moveTo(h, 'rolled_back', ctx, `production is back on ${h.rollback?.target?.tag ?? 'the previous production tag'}`);
-      addEffect(h, 'tag-rollback', { seq: deploy.seq }, ctx.now);
-      addEffect(h, 'notify-slack', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
-      addEffect(h, 'notify-requester', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
-    } else {
-      flagAttention(
-        h,
-        ctx,
-        `rollback deploy ${deploy.job} #${deploy.number ?? '?'} ended ${deploy.status}: production may still run the failed artifact`,
-        'check production now; deploy the previous production tag by hand, then roll back again or cancel',
-      );
-      addEffect(h, 'notify-slack', { event: 'rollback-failed', seq: deploy.seq }, ctx.now);
-    }
-    return;
-  }
-  if (h.state !== 'deploying') {
-    note(h, 'run', ctx, `deploy #${deploy.seq} result ${deploy.status} noted (state ${h.state})`);
-    return;
-  }
+function onDeployFinished(h: Hotfix, deploy: Deploy, ctx: Context): void {
   if (deploy.status === 'SUCCESS') {
     moveTo(h, 'finalizing', ctx, `deployed to production by ${deploy.job} #${deploy.number ?? '?'}; tagging and merging`);
     h.finalization = { commit: deploy.commit ?? h.promotion?.commit ?? '', productionTag: null, releaseTag: null, mergeCommit: null, backmergePushed: false };
@@ -154,4 +164,27 @@ export function onDeployFinished(h: Hotfix, run: Run, _policy: ServicePolicy, ct
     return;
   }
   startRollback(h, { reason: `deploy ${deploy.job} #${deploy.number ?? '?'} ended ${deploy.status}`, automatic: true }, ctx);
+}
+
+/** `advance` in any state: the rollback deploy finished. */
+export function nextInRollback(h: Hotfix, ctx: Context): boolean {
+  const deploy = latestRollback(h);
+  if (!deploy || !isFinal(deploy.status) || !h.rollback?.target || h.state === 'rolled_back') return false;
+  if (deploy.status === 'SUCCESS') {
+    moveTo(h, 'rolled_back', ctx, `production is back on ${h.rollback.target.tag}`);
+    addEffect(h, 'tag-rollback', { seq: deploy.seq }, ctx.now);
+    addEffect(h, 'notify-slack', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
+    addEffect(h, 'notify-requester', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
+    return true;
+  }
+  const reason = `rollback deploy ${deploy.job} #${deploy.number ?? '?'} ended ${deploy.status}: production may still run the failed artifact`;
+  if (h.attention?.reason === reason) return false;
+  flagAttention(
+    h,
+    ctx,
+    reason,
+    'check production now; deploy the previous production tag by hand, then roll back again or cancel',
+  );
+  addEffect(h, 'notify-slack', { event: 'rollback-failed', seq: deploy.seq }, ctx.now);
+  return true;
 }

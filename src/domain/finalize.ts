@@ -2,8 +2,10 @@
 // Each step records its result before the next is queued, so a restart resumes where it
 // stopped and repeats nothing.
 
+import { advance } from './advance.js';
 import type { Hotfix, StepName } from './hotfix.js';
 import { backmergeBranch } from './ids.js';
+import type { ServicePolicy } from './policy.js';
 import { addEffect, flagAttention, moveTo, note, type Context } from './record.js';
 
 /** One line, no control characters: titles end up in commit and tag messages. */
@@ -59,26 +61,43 @@ export function backmergeOpened(
   h: Hotfix,
   result: { url: string | null; number: number | null; conflicts: string[] },
   checkEveryMs: number,
+  policy: ServicePolicy,
   ctx: Context,
 ): void {
   if (h.state !== 'finalizing') return;
   h.backmerge = { branch: backmergeBranch(h.id), url: result.url, number: result.number, conflicts: result.conflicts };
   if (h.finalization) h.finalization.backmergePushed = true;
-  const conflicts = result.conflicts.length > 0 ? ` with conflicts in ${result.conflicts.join(', ')}` : '';
-  moveTo(h, 'awaiting_backmerge', ctx, `back-merge to develop opened${conflicts}; a person merges it`);
-  addEffect(h, 'notify-slack', { event: 'backmerge' }, ctx.now);
   addEffect(h, 'check-backmerge', { round: 1 }, ctx.now, new Date(ctx.now.getTime() + checkEveryMs));
+  advance(h, policy, ctx);
 }
 
-/** develop contains the deployed commit: the hotfix is done. */
-export function backmergeChecked(h: Hotfix, contained: boolean, round: number, checkEveryMs: number, ctx: Context): void {
-  if (h.state !== 'awaiting_backmerge') return;
+/** develop contains the deployed commit (the hotfix is done), or look again later. */
+export function backmergeChecked(h: Hotfix, contained: boolean, round: number, checkEveryMs: number, policy: ServicePolicy, ctx: Context): void {
+  if (h.state !== 'awaiting_backmerge' || !h.backmerge) return;
   if (contained) {
-    moveTo(h, 'completed', ctx, 'develop contains the hotfix');
-    addEffect(h, 'notify-slack', { event: 'completed' }, ctx.now);
+    h.backmerge.mergedAt ??= ctx.now.toISOString();
+    advance(h, policy, ctx);
     return;
   }
   addEffect(h, 'check-backmerge', { round: round + 1 }, ctx.now, new Date(ctx.now.getTime() + checkEveryMs));
+}
+
+/** `advance` in finalizing: the back-merge is proposed → a person merges it. */
+export function nextInFinalizing(h: Hotfix, ctx: Context): boolean {
+  const b = h.backmerge;
+  if (!b || !h.finalization?.backmergePushed) return false;
+  const conflicts = b.conflicts.length > 0 ? ` with conflicts in ${b.conflicts.join(', ')}` : '';
+  moveTo(h, 'awaiting_backmerge', ctx, `back-merge to develop opened${conflicts}; a person merges it`);
+  addEffect(h, 'notify-slack', { event: 'backmerge' }, ctx.now);
+  return true;
+}
+
+/** `advance` in awaiting_backmerge: develop has the hotfix → completed. */
+export function nextInBackmerge(h: Hotfix, ctx: Context): boolean {
+  if (!h.backmerge?.mergedAt) return false;
+  moveTo(h, 'completed', ctx, 'develop contains the hotfix');
+  addEffect(h, 'notify-slack', { event: 'completed' }, ctx.now);
+  return true;
 }
 
 /** A tag or merge that needs a person; production already runs the hotfix. */

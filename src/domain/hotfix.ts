@@ -38,6 +38,14 @@ export interface Run {
   qaUrl: string | null;
   requestedAt: string;
   requestedBy: string;
+  /** Why it was asked for, in words (the audit trail's line for the state change it causes). */
+  reason?: string;
+  /** When the service first called Jenkins for it: a later attempt looks before it triggers again. */
+  attemptedAt?: string | null;
+  /** When Jenkins started the build (deadlines count from here, not from time spent queued). */
+  startedAt?: string | null;
+  /** The commit Jenkins says it built (callback or archived report); checked against `commit`. */
+  reportedCommit?: string | null;
   /** Last time Jenkins told us anything about this run (callback or poll). */
   lastNewsAt: string | null;
   finishedAt: string | null;
@@ -72,6 +80,8 @@ export interface QaCycle {
   commit: string;
   artifact: Artifact;
   expiresAt: string | null;
+  /** Why the environment could not be created, once it failed. */
+  failure?: string | null;
   up: Run | null;
   down: Run | null;
   emails: QaEmailRecord[];
@@ -96,6 +106,8 @@ export interface Backmerge {
   url: string | null;
   conflicts: string[];
   number: number | null;
+  /** When develop was first seen to contain the deployed commit. */
+  mergedAt?: string | null;
 }
 
 export interface Rejection {
@@ -104,6 +116,15 @@ export interface Rejection {
   at: string;
   /** The build that was rejected. */
   build: number;
+  /** Nobody decided before the QA environment's time ran out. */
+  expired?: boolean;
+}
+
+/** Withdrawn by a person; recorded by the command, carried out by `advance`. */
+export interface Cancellation {
+  actor: string;
+  reason: string;
+  at: string;
 }
 
 /** The approved build on its way to production. */
@@ -147,6 +168,8 @@ export interface RollbackPlan {
   target: { tag: string; commit: string; artifact: Artifact } | null;
   /** Production tag given to the commit now running again. */
   tag: string | null;
+  /** Not carried out: production moved on after it was asked for (says what runs now). */
+  refused?: string | null;
 }
 
 /** A step that failed for a passing reason and will be tried again (visible, not failed). */
@@ -167,6 +190,16 @@ export interface Attention {
   fromState: HotfixState;
   /** The step that failed, re-queued by POST /retry once a person has fixed the cause. */
   retry: { step: StepName; args: Record<string, string | number> } | null;
+  /** Asked to go on (a retry, a new build, or news that answers the question): `advance` leaves needs_attention. */
+  resume?: Resume | null;
+}
+
+export interface Resume {
+  to: HotfixState;
+  actor: string;
+  why: string;
+  /** Queue the failed step again (a retry); absent when the news itself settles it. */
+  step?: { step: StepName; args: Record<string, string | number> };
 }
 
 export type EventType =
@@ -245,13 +278,17 @@ export interface Hotfix {
   promotion: Promotion | null;
   finalization: Finalization | null;
   rollback: RollbackPlan | null;
+  cancellation?: Cancellation | null;
   slack: { channel: string; ts: string } | null;
   waiting: Waiting | null;
   events: HotfixEvent[];
   // ---- internal ----
   version: number;
   outbox: Effect[];
-  /** Identities of the Jenkins reports already taken: `${stage}:${number}:${status}`. */
+  /**
+   * The newest Jenkins reports taken, as `${stage}:${number}:${status}` (bounded: an older result
+   * is recognised from its run).
+   */
   seenReports: string[];
 }
 

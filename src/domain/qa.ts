@@ -1,6 +1,8 @@
 // The ephemeral QA environment: one per hotfix (`qa-hf-…`), re-provisioned for each good build,
-// torn down on a decision or when nobody answers within `qa.ttlHours`.
+// torn down on a decision or when nobody answers within `qa.ttlHours`. What the provider says
+// is recorded here; what it means for the hotfix is `advance`'s to decide (`nextInQa`).
 
+import { advance } from './advance.js';
 import { InvalidStateError } from './errors.js';
 import type { Hotfix, QaCycle, Run } from './hotfix.js';
 import { qaEnvName } from './ids.js';
@@ -10,6 +12,7 @@ import { newRun } from './runs.js';
 
 const HOUR_MS = 3_600_000;
 
+/** A good build goes to QA: a new cycle, its environment asked for (a step of `advance`). */
 export function startQaCycle(h: Hotfix, build: Run, policy: ServicePolicy, ctx: Context): QaCycle {
   if (build.number === null || build.commit === null || build.artifact === null) {
     throw new InvalidStateError(`build #${build.seq} is not a finished, numbered build with an artifact`);
@@ -24,6 +27,7 @@ export function startQaCycle(h: Hotfix, build: Run, policy: ServicePolicy, ctx: 
     commit: build.commit,
     artifact: build.artifact,
     expiresAt: null,
+    failure: null,
     up: policy.qa.provider === 'jenkins' ? newRun('qa-up', cycle, policy.jobs.qaUp, ctx, build.commit) : null,
     down: null,
     emails: [],
@@ -34,45 +38,70 @@ export function startQaCycle(h: Hotfix, build: Run, policy: ServicePolicy, ctx: 
   return qa;
 }
 
-function currentCycle(h: Hotfix, cycle: number): QaCycle | null {
-  return h.qa !== null && h.qa.cycle === cycle ? h.qa : null;
+/** The cycle being provisioned for this hotfix, also while a person looks at why it stopped. */
+function provisioning(h: Hotfix, cycle: number): QaCycle | null {
+  const waiting = h.state === 'qa_provisioning' || (h.state === 'needs_attention' && h.attention?.fromState === 'qa_provisioning');
+  return waiting && h.qa !== null && h.qa.cycle === cycle && h.qa.status === 'provisioning' ? h.qa : null;
 }
 
-/** QA is up: wait for a decision, mail the recipients, and arm the expiry. */
-export function qaReady(h: Hotfix, cycle: number, url: string | null, policy: ServicePolicy, ctx: Context): void {
-  const qa = currentCycle(h, cycle);
-  if (!qa || h.state !== 'qa_provisioning') {
+/** The provider says the environment is up (at `url`, if it said where). */
+export function qaCameUp(h: Hotfix, cycle: number, url: string | null, ctx: Context): void {
+  const qa = provisioning(h, cycle);
+  if (!qa) {
     note(h, 'qa', ctx, `QA cycle ${cycle} came up after the hotfix moved on (state ${h.state})`);
     return;
   }
-  if (!url) {
-    qa.status = 'failed';
-    flagAttention(h, ctx, `QA environment ${qa.env} came up without a URL`, 'make the QA provider report its URL, then build again');
-    return;
-  }
-  const expiresAt = new Date(ctx.now.getTime() + policy.qa.ttlHours * HOUR_MS);
-  qa.url = url;
   qa.status = 'up';
-  qa.expiresAt = expiresAt.toISOString();
-  moveTo(h, 'awaiting_approval', ctx, `QA environment ${qa.env} is up at ${url}`);
-  addEffect(h, 'send-qa-email', { cycle }, ctx.now);
-  addEffect(h, 'expire-qa', { cycle }, ctx.now, expiresAt);
-  addEffect(h, 'notify-slack', { event: 'qa-ready', cycle }, ctx.now);
+  qa.url = url;
 }
 
-export function qaFailed(h: Hotfix, cycle: number, detail: string, ctx: Context): void {
-  const qa = currentCycle(h, cycle);
-  if (!qa || h.state !== 'qa_provisioning') {
+/** The provider could not create the environment. */
+export function qaCouldNotStart(h: Hotfix, cycle: number, detail: string, ctx: Context): void {
+  const qa = provisioning(h, cycle);
+  if (!qa) {
     note(h, 'qa', ctx, `QA cycle ${cycle} failed after the hotfix moved on: ${detail}`);
     return;
   }
   qa.status = 'failed';
-  flagAttention(
-    h,
-    ctx,
-    `QA environment ${qa.env} could not be created: ${detail}`,
-    'fix the QA provider (see the job or command output), then build again',
-  );
+  qa.failure = detail;
+}
+
+/** QA is up: record it and let the hotfix go on (wait for a decision). */
+export function qaReady(h: Hotfix, cycle: number, url: string | null, policy: ServicePolicy, ctx: Context): void {
+  qaCameUp(h, cycle, url, ctx);
+  advance(h, policy, ctx);
+}
+
+export function qaFailed(h: Hotfix, cycle: number, detail: string, policy: ServicePolicy, ctx: Context): void {
+  qaCouldNotStart(h, cycle, detail, ctx);
+  advance(h, policy, ctx);
+}
+
+/** `advance` in qa_provisioning: once the provider has answered, wait for a decision or ask a person. */
+export function nextInQa(h: Hotfix, policy: ServicePolicy, ctx: Context): boolean {
+  const qa = h.qa;
+  if (!qa || qa.status === 'provisioning' || qa.status === 'tearing_down' || qa.status === 'down') return false;
+  if (qa.status === 'failed') {
+    flagAttention(
+      h,
+      ctx,
+      `QA environment ${qa.env} could not be created: ${qa.failure ?? 'the provider gave no reason'}`,
+      'fix the QA provider (see the job or command output), then build again',
+    );
+    return true;
+  }
+  if (!qa.url) {
+    qa.status = 'failed';
+    flagAttention(h, ctx, `QA environment ${qa.env} came up without a URL`, 'make the QA provider report its URL, then build again');
+    return true;
+  }
+  const expiresAt = new Date(ctx.now.getTime() + policy.qa.ttlHours * HOUR_MS);
+  qa.expiresAt = expiresAt.toISOString();
+  moveTo(h, 'awaiting_approval', ctx, `QA environment ${qa.env} is up at ${qa.url}`);
+  addEffect(h, 'send-qa-email', { cycle: qa.cycle }, ctx.now);
+  addEffect(h, 'expire-qa', { cycle: qa.cycle }, ctx.now, expiresAt);
+  addEffect(h, 'notify-slack', { event: 'qa-ready', cycle: qa.cycle }, ctx.now);
+  return true;
 }
 
 /** Ask the provider to remove the environment; idempotent per cycle. */
@@ -88,7 +117,7 @@ export function requestTeardown(h: Hotfix, policy: ServicePolicy, ctx: Context):
 }
 
 export function qaTornDown(h: Hotfix, cycle: number, ok: boolean, detail: string, ctx: Context): void {
-  const qa = currentCycle(h, cycle);
+  const qa = h.qa !== null && h.qa.cycle === cycle ? h.qa : null;
   if (!qa) return;
   qa.status = ok ? 'down' : 'failed';
   note(h, 'qa', ctx, ok ? `QA environment ${qa.env} torn down` : `QA teardown of ${qa.env} failed: ${detail}`);
@@ -99,7 +128,7 @@ export function qaTornDown(h: Hotfix, cycle: number, ok: boolean, detail: string
  * environment left up by a hotfix that moved on (a rebuild that failed) is torn down too.
  */
 export function expireQa(h: Hotfix, cycle: number, policy: ServicePolicy, ctx: Context): boolean {
-  const qa = currentCycle(h, cycle);
+  const qa = h.qa !== null && h.qa.cycle === cycle ? h.qa : null;
   if (!qa) return false;
   if (h.state !== 'awaiting_approval') {
     if (qa.status === 'up') {
@@ -108,10 +137,7 @@ export function expireQa(h: Hotfix, cycle: number, policy: ServicePolicy, ctx: C
     }
     return false;
   }
-  moveTo(h, 'rejected', ctx, 'qa expired');
-  h.rejection = { actor: ctx.actor, reason: 'qa expired', at: ctx.now.toISOString(), build: qa.build };
-  requestTeardown(h, policy, ctx);
-  addEffect(h, 'notify-slack', { event: 'rejected', build: qa.build }, ctx.now);
-  addEffect(h, 'notify-requester', { event: 'rejected', build: qa.build }, ctx.now);
+  h.rejection = { actor: ctx.actor, reason: 'qa expired', at: ctx.now.toISOString(), build: qa.build, expired: true };
+  advance(h, policy, ctx);
   return true;
 }

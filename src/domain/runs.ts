@@ -110,14 +110,30 @@ export function recordQueued(
   if (!run.superseded) armPoll(h, run, ctx, pollIntervalMs);
 }
 
-/** Jenkins started the queued item as build `number`. */
-export function recordStarted(h: Hotfix, run: Run, number: number, url: string | null, ctx: Context): void {
+/** Jenkins started the queued item as build `number` (at `startedAt`, when Jenkins said). */
+export function recordStarted(h: Hotfix, run: Run, number: number, url: string | null, ctx: Context, startedAt?: Date): void {
   if (run.number === null) {
     run.number = number;
     note(h, 'run', ctx, `${run.stage} #${run.seq} is Jenkins build ${run.job} #${number}`);
   }
   if (url && !run.url) run.url = url;
   if (RANK[run.status] < RANK.STARTED) run.status = 'STARTED';
+  if (!run.startedAt) run.startedAt = (startedAt ?? ctx.now).toISOString();
+}
+
+// The newest report keys are kept; an older result is still recognised from its run.
+const SEEN_REPORTS_KEPT = 50;
+
+/** A report already taken: among the last keys, or a result the run it names already has. */
+function isRepeat(h: Hotfix, report: RunReport): boolean {
+  if (h.seenReports.includes(reportKey(report))) return true;
+  if (report.status === 'STARTED') return false;
+  return runsOf(h, report.stage).some((r) => r.job === report.job && r.number === report.number && r.status === report.status);
+}
+
+function remember(h: Hotfix, report: RunReport): void {
+  h.seenReports.push(reportKey(report));
+  if (h.seenReports.length > SEEN_REPORTS_KEPT) h.seenReports = h.seenReports.slice(-SEEN_REPORTS_KEPT);
 }
 
 export function supersede(h: Hotfix, run: Run, ctx: Context): void {
@@ -175,13 +191,12 @@ function matchRun(h: Hotfix, report: RunReport): Run | undefined {
  * second, different result, changes nothing.
  */
 export function takeReport(h: Hotfix, report: RunReport, ctx: Context): ReportOutcome {
-  const key = reportKey(report);
-  if (h.seenReports.includes(key)) return { kind: 'duplicate' };
+  if (isRepeat(h, report)) return { kind: 'duplicate' };
   const run = matchRun(h, report);
   if (!run) {
     return { kind: 'ignored', reason: `no ${report.stage} run of job ${report.job} numbered ${report.number}` };
   }
-  h.seenReports.push(key);
+  remember(h, report);
   run.lastNewsAt = ctx.now.toISOString();
   recordStarted(h, run, report.number, report.url, ctx);
   if (report.status === 'STARTED') return { kind: 'progress', run };
@@ -192,7 +207,10 @@ export function takeReport(h: Hotfix, report: RunReport, ctx: Context): ReportOu
   run.finishedAt = ctx.now.toISOString();
   if (report.artifact) run.artifact = report.artifact;
   if (report.qaUrl) run.qaUrl = report.qaUrl;
-  if (report.commit && !run.commit) run.commit = report.commit;
+  if (report.commit) {
+    run.reportedCommit = report.commit;
+    if (!run.commit) run.commit = report.commit;
+  }
   dropPolls(h, run);
   const via = report.source === 'poll' ? ' (found by polling Jenkins)' : '';
   note(h, 'run', ctx, `${run.stage} ${run.job} #${report.number} finished: ${report.status}${via}`);

@@ -14,6 +14,7 @@ export type SlackEvent =
   | 'stale-base'
   | 'rolled-back'
   | 'rollback-failed'
+  | 'rollback-refused'
   | 'cancelled'
   | 'attention';
 
@@ -59,6 +60,8 @@ export function slackMessage(h: HotfixView, event: SlackEvent, args: Record<stri
       return `${id}: production rolled back to ${slackEscape(h.rollback?.target?.tag ?? '?')} (${slackEscape(h.rollback?.target?.artifact.version ?? '?')}). Reason: ${slackEscape(h.rollback?.reason ?? '?')}.`;
     case 'rollback-failed':
       return `:fire: ${id}: the rollback deploy failed. Production may still run the failed artifact — check it now.`;
+    case 'rollback-refused':
+      return `${id}: the rollback asked by ${slackEscape(h.rollback?.actor ?? '?')} was not carried out: ${slackEscape(h.rollback?.refused ?? 'production moved on')}.`;
     case 'cancelled':
       return `${id} was cancelled.`;
     case 'attention':

@@ -1,6 +1,6 @@
 // The CI server (Jenkins) in the service's words.
 
-import type { FinalStatus } from '../domain/hotfix.js';
+import type { Artifact, FinalStatus } from '../domain/hotfix.js';
 import type { JobParameters } from '../domain/parameters.js';
 
 export interface QueuedRun {
@@ -27,8 +27,17 @@ export interface RunInfo {
 export interface TriggerOnceOptions {
   /** This step may have triggered before (a retry or a restart): look before triggering. */
   resumed: boolean;
-  /** When the run was asked for; older Jenkins builds are not it. */
+  /** When the run was first asked for (not when this attempt started); older Jenkins builds are not it. */
   since: Date;
+  /** Builds and queue items that are other runs of this hotfix: never adopted as this one. */
+  exclude?: { numbers: readonly number[]; queueIds: readonly number[] };
+}
+
+/** What a pipeline archived as `hotfix-callback.json`: its final callback, read when the callback was lost. */
+export interface ArchivedReport {
+  commit: string | null;
+  artifact: Artifact | null;
+  qaUrl: string | null;
 }
 
 /** What Jenkins knows of a run we asked for: a queue item, or (found after a crash) a build. */
@@ -54,4 +63,10 @@ export interface CiServer {
   runUrl(job: string, number: number): string;
   /** A build's archived artifact, or null if it has none by that path. */
   artifact(job: string, number: number, path: string): Promise<string | null>;
+  /** The build's archived final callback (all fields null when it has none, or it is unreadable). */
+  archivedReport(job: string, number: number): Promise<ArchivedReport>;
+  /** Stop a running build (it ends ABORTED); nothing happens for one already finished. */
+  stop(job: string, number: number): Promise<void>;
+  /** Take an item out of the queue before it starts. */
+  cancelQueued(queueId: number): Promise<void>;
 }

@@ -72,8 +72,10 @@ export const sendQaEmailStep: Step = async (deps, input) => {
   }
   await change(deps, h.id, (d) => {
     completeEffect(d, effect.id);
+    // A rebuild may have started another QA cycle meanwhile: its emails are its own step's to count.
+    if (d.qa?.cycle !== cycle) return;
     const ctx = context(deps, 'mailer');
-    const sent = d.qa?.emails.filter((e) => e.sentAt !== null).length ?? 0;
+    const sent = d.qa.emails.filter((e) => e.sentAt !== null).length;
     if (failed.length > 0) note(d, 'email', ctx, `QA email refused for ${failed.join('; ')}`);
     if (sent === 0 && d.state === 'awaiting_approval') {
       flagAttention(d, ctx, 'the QA email could not be delivered to any recipient', 'fix qa.recipients or the mail server, then build again', { step: 'send-qa-email', args: { cycle } });

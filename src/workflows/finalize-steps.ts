@@ -8,7 +8,6 @@ import { completeEffect } from '../domain/record.js';
 import { productionTagName } from '../domain/tags.js';
 import { renderBackmergeBody } from '../notify/backmerge.js';
 import { change, context, serviceOf } from './change.js';
-import { releaseSlot } from './promotion.js';
 import { argNumber, skip, type Step } from './step.js';
 
 /** tag-production {seq}: `tags.production` with the deploy's build number, and the release tag. */
@@ -56,17 +55,14 @@ export const mergeProductionStep: Step = async (deps, input) => {
       completeEffect(d, input.effect.id);
       finalizeBlocked(d, `merging into ${branch} failed${files}`, `merge ${f.commit.slice(0, 12)} into ${branch} by hand (no force-push), then POST /retry`, context(deps, 'system'), input.effect);
     });
-    // Production runs it and is tagged: a person's merge need not hold up the next deploy.
-    await releaseSlot(deps, h.service, h.id);
     return;
   }
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
     mergedIntoProduction(d, branch, merged.mergeCommit, merged.already, context(deps, 'system'));
   });
-  // Tagged and merged: the next hotfix may deploy. Held until now so that the production
+  // Tagged and merged: `change` lets the deploy slot go. Held until now so that the production
   // branch takes hotfixes in the order production did, each with its own merge commit.
-  await releaseSlot(deps, h.service, h.id);
 };
 
 /** open-backmerge: branch from the updated production branch, preview, pull request. */
@@ -86,7 +82,7 @@ export const openBackmergeStep: Step = async (deps, input) => {
   });
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
-    backmergeOpened(d, { url: pr.url, number: pr.number, conflicts }, deps.settings.backmergeCheckMs, context(deps, 'system'));
+    backmergeOpened(d, { url: pr.url, number: pr.number, conflicts }, deps.settings.backmergeCheckMs, service, context(deps, 'system'));
   });
 };
 
@@ -98,6 +94,6 @@ export const checkBackmergeStep: Step = async (deps, input) => {
   const contained = await deps.git.branchContains(service.repo, service.branches.development, h.finalization.commit);
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
-    backmergeChecked(d, contained, argNumber(input.effect, 'round'), deps.settings.backmergeCheckMs, context(deps, 'git'));
+    backmergeChecked(d, contained, argNumber(input.effect, 'round'), deps.settings.backmergeCheckMs, service, context(deps, 'git'));
   });
 };

@@ -1,7 +1,6 @@
 // Starting Jenkins runs (builds and deploys), taking reports about them, and polling Jenkins
 // for runs whose callbacks are overdue.
 
-import { z } from 'zod';
 import { isFinal, type Deploy, type Hotfix, type Run, type Stage } from '../domain/hotfix.js';
 import { buildParameters, deployParameters, type JobParameters } from '../domain/parameters.js';
 import { completeEffect, flagAttention } from '../domain/record.js';
@@ -71,7 +70,18 @@ function parametersFor(deps: Deps, h: Hotfix, run: Run, commit: string): JobPara
   return deployParameters(c, commit, deploy.artifact, deploy.kind);
 }
 
-/** trigger-run {stage: build|deploy, seq}: start the run on Jenkins, once. */
+/** Builds and queue items Jenkins already gave to other runs of this hotfix's stage. */
+function otherRuns(h: Hotfix, run: Run): { numbers: number[]; queueIds: number[] } {
+  const others = runsOf(h, run.stage).filter((r) => r !== run && r.seq !== run.seq);
+  return { numbers: others.flatMap((r) => (r.number === null ? [] : [r.number])), queueIds: others.flatMap((r) => (r.queueId === null ? [] : [r.queueId])) };
+}
+
+/**
+ * trigger-run {stage: build|deploy, seq}: start the run on Jenkins, once. The attempt is
+ * recorded before Jenkins is called, so any later attempt (a BullMQ retry, a restart, a person's
+ * POST /retry) knows the first may have got through and looks before it triggers. A production
+ * deploy is always looked for first: a second one is the costliest mistake this service can make.
+ */
 export const triggerRunStep: Step = async (deps, input) => {
   const { hotfix: h, effect } = input;
   const stage = argString(effect, 'stage') as Stage;
@@ -90,9 +100,17 @@ export const triggerRunStep: Step = async (deps, input) => {
       return;
     }
   }
+  const triedBefore = Boolean(run.attemptedAt);
+  if (!triedBefore) {
+    await change(deps, h.id, (d) => {
+      const r = findRun(d, stage, run.seq);
+      if (r && !r.attemptedAt) r.attemptedAt = deps.clock.now().toISOString();
+    });
+  }
   const triggered = await deps.ci.triggerOnce(run.job, parametersFor(deps, h, run, commit), {
-    resumed: input.resumed,
-    since: new Date(effect.createdAt),
+    resumed: input.resumed || triedBefore || stage === 'deploy',
+    since: new Date(run.requestedAt),
+    exclude: otherRuns(h, run),
   });
   input.log.info({ job: run.job, queueId: triggered.queueId, adopted: triggered.adopted }, 'jenkins run triggered');
   await change(deps, h.id, (d) => {
@@ -101,41 +119,44 @@ export const triggerRunStep: Step = async (deps, input) => {
     if (!r) return;
     const ctx = context(deps, 'system');
     recordQueued(d, r, { ...triggered, commit }, ctx, deps.settings.pollIntervalMs);
-  }, h);
+  });
 };
-
-const callbackFile = z.object({
-  commit: z.string().optional(),
-  artifact: z.object({ version: z.string(), url: z.string() }).optional(),
-  qaUrl: z.string().optional(),
-});
-
-async function archivedReport(deps: Deps, run: Run, number: number): Promise<z.infer<typeof callbackFile>> {
-  const text = await deps.ci.artifact(run.job, number, 'hotfix-callback.json');
-  if (text === null) return {};
-  try {
-    const parsed = callbackFile.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
-}
 
 // Runs production waits on have a deadline: a deploy (then rolled back), and the QA teardown,
 // whose hotfix holds the service's deploy slot meanwhile (then it goes on as if it failed).
+// It counts from when Jenkins started the build; a run still queued counts from its request.
 function pastDeadline(deps: Deps, run: Run, now: Date): boolean {
-  return (run.stage === 'deploy' || run.stage === 'qa-down') && now.getTime() - Date.parse(run.requestedAt) > deps.settings.deployTimeoutMs;
+  const since = Date.parse(run.startedAt ?? run.requestedAt);
+  return (run.stage === 'deploy' || run.stage === 'qa-down') && now.getTime() - since > deps.settings.deployTimeoutMs;
 }
 
 function deadlineText(ms: number): string {
   return ms >= 120_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} seconds`;
 }
 
-async function giveUp(deps: Deps, input: StepInput, run: Run, reason: string): Promise<void> {
+/**
+ * Past its deadline: stop what Jenkins still runs (or has queued) for it, so an abandoned deploy
+ * cannot land in production after its rollback, then decide as if it failed.
+ */
+async function giveUp(deps: Deps, input: StepInput, run: Run, number: number | null, reason: string): Promise<void> {
+  let stopped: string;
+  try {
+    if (number !== null) {
+      await deps.ci.stop(run.job, number);
+      stopped = `; stopped Jenkins build ${run.job} #${number}`;
+    } else if (run.queueId !== null) {
+      await deps.ci.cancelQueued(run.queueId);
+      stopped = `; cancelled Jenkins queue item ${run.queueId}`;
+    } else {
+      stopped = '';
+    }
+  } catch (err) {
+    stopped = `; could not stop it in Jenkins (${err instanceof Error ? err.message : 'unknown error'}): stop it by hand`;
+  }
   const policy = serviceOf(deps, input.hotfix);
   await change(deps, input.hotfix.id, (d) => {
     completeEffect(d, input.effect.id);
-    abandonRun(d, run.stage, run.seq, 'ABORTED', reason, policy, context(deps, 'jenkins-poll'));
+    abandonRun(d, run.stage, run.seq, 'ABORTED', `${reason}${stopped}`, policy, context(deps, 'jenkins-poll'));
   });
 }
 
@@ -156,46 +177,40 @@ export const checkRunStep: Step = async (deps, input) => {
       armPoll(d, r, context(deps, 'jenkins-poll'), deps.settings.pollIntervalMs, round + 1);
     });
   };
-  const deadline = pastDeadline(deps, run, now);
   const quietFor = now.getTime() - Date.parse(run.lastNewsAt ?? run.requestedAt);
   // News arrived since this poll was armed: nothing is overdue yet.
-  if (quietFor < deps.settings.pollIntervalMs * 0.9 && !deadline) return rearm();
+  if (quietFor < deps.settings.pollIntervalMs * 0.9 && !pastDeadline(deps, run, now)) return rearm();
 
   let number = run.number;
   let url = run.url;
   if (number === null && run.queueId !== null) {
     const q = await deps.ci.queueState(run.queueId);
-    if (q.kind === 'cancelled') return giveUp(deps, input, run, `Jenkins queue item ${run.queueId} was cancelled`);
+    if (q.kind === 'cancelled') {
+      const policy = serviceOf(deps, h);
+      return void (await change(deps, h.id, (d) => {
+        completeEffect(d, effect.id);
+        abandonRun(d, run.stage, run.seq, 'ABORTED', `Jenkins queue item ${run.queueId ?? '?'} was cancelled`, policy, context(deps, 'jenkins-poll'));
+      }));
+    }
     if (q.kind === 'started') ({ number, url } = q);
   }
   if (number === null) {
-    if (deadline) return giveUp(deps, input, run, `Jenkins did not start it within ${deadlineText(deps.settings.deployTimeoutMs)}`);
+    if (pastDeadline(deps, run, now)) return giveUp(deps, input, run, null, `Jenkins did not start it within ${deadlineText(deps.settings.deployTimeoutMs)}`);
     return rearm();
   }
   const info = await deps.ci.run(run.job, number);
+  const startedAt = info && info.timestamp > 0 ? new Date(info.timestamp) : undefined;
+  // A build that started only now has its full time from its start.
+  const running = { ...run, startedAt: run.startedAt ?? startedAt?.toISOString() ?? null };
   if (!info || info.building || info.result === null) {
-    if (deadline) return giveUp(deps, input, run, `no result within ${deadlineText(deps.settings.deployTimeoutMs)}`);
+    if (pastDeadline(deps, running, now)) return giveUp(deps, input, run, number, `no result within ${deadlineText(deps.settings.deployTimeoutMs)} of its start`);
     const started = { number, url };
     return rearm((d, r) => {
-      recordStarted(d, r, started.number, started.url, context(deps, 'jenkins-poll'));
+      recordStarted(d, r, started.number, started.url, context(deps, 'jenkins-poll'), startedAt);
       r.lastNewsAt = now.toISOString();
     });
   }
-  const archived = await archivedReport(deps, run, number);
-  await ingestReport(deps, h.id, pollReport(run, number, info.result, info.url, archived), 'jenkins-poll');
+  const archived = await deps.ci.archivedReport(run.job, number);
+  await ingestReport(deps, h.id, { stage: run.stage, job: run.job, number, status: info.result, ...archived, url: info.url, source: 'poll' }, 'jenkins-poll');
   await skip(deps, input);
 };
-
-function pollReport(run: Run, number: number, status: RunReport['status'], url: string | null, archived: z.infer<typeof callbackFile>): RunReport {
-  return {
-    stage: run.stage,
-    job: run.job,
-    number,
-    status,
-    commit: archived.commit ?? null,
-    artifact: archived.artifact ?? null,
-    qaUrl: archived.qaUrl ?? null,
-    url,
-    source: 'poll',
-  };
-}

@@ -1,11 +1,10 @@
 // The QA environment's steps: bring it up for a build, take it down after a decision, and
 // expire it when nobody answers.
 
-import { goOnToProduction, prepareDeploy } from '../domain/deploy.js';
 import { ExternalServiceError } from '../domain/errors.js';
 import type { Hotfix, Run } from '../domain/hotfix.js';
 import { qaDownParameters, qaUpParameters } from '../domain/parameters.js';
-import { expireQa, qaFailed, qaReady, qaTornDown } from '../domain/qa.js';
+import { expireQa, qaCameUp, qaCouldNotStart, qaTornDown } from '../domain/qa.js';
 import { completeEffect, type Context } from '../domain/record.js';
 import { recordQueued } from '../domain/runs.js';
 import type { QaOutcome } from '../ports/qa-provider.js';
@@ -24,7 +23,6 @@ export const provisionQaStep: Step = async (deps, input) => {
   const cycle = argNumber(effect, 'cycle');
   const qa = h.qa;
   if (!qa || qa.cycle !== cycle || h.state !== 'qa_provisioning' || (qa.up !== null && qa.up.status !== 'REQUESTED')) return skip(deps, input);
-  const service = serviceOf(deps, h);
   const parameters = qaUpParameters({ hotfix: h, callbackUrl: callbackUrl(deps.settings) }, qa.env, qa.commit, qa.artifact);
   let outcome: QaOutcome;
   try {
@@ -33,7 +31,7 @@ export const provisionQaStep: Step = async (deps, input) => {
     if (err instanceof ExternalServiceError && !err.transient) {
       await change(deps, h.id, (d) => {
         completeEffect(d, effect.id);
-        qaFailed(d, cycle, err.message, context(deps, 'qa'));
+        qaCouldNotStart(d, cycle, err.message, context(deps, 'qa'));
       });
       return;
     }
@@ -42,7 +40,7 @@ export const provisionQaStep: Step = async (deps, input) => {
   await change(deps, h.id, (d) => {
     completeEffect(d, effect.id);
     const ctx = context(deps, 'qa');
-    if (outcome.kind === 'done') qaReady(d, cycle, outcome.url, service, ctx);
+    if (outcome.kind === 'done') qaCameUp(d, cycle, outcome.url, ctx);
     else if (d.qa?.cycle === cycle) recordStartedRun(d, d.qa.up, outcome, ctx, deps.settings.pollIntervalMs);
   }, h);
 };
@@ -52,14 +50,7 @@ export const teardownQaStep: Step = async (deps, input) => {
   const { hotfix: h, effect } = input;
   const cycle = argNumber(effect, 'cycle');
   const qa = h.qa;
-  if (!qa || qa.cycle !== cycle || qa.status === 'down' || (qa.down !== null && qa.down.status !== 'REQUESTED')) {
-    await change(deps, h.id, (d) => {
-      completeEffect(d, effect.id);
-      prepareDeploy(d, context(deps, 'qa'));
-      goOnToProduction(d, serviceOf(deps, d), context(deps, 'qa'));
-    });
-    return;
-  }
+  if (!qa || qa.cycle !== cycle || qa.status === 'down' || (qa.down !== null && qa.down.status !== 'REQUESTED')) return skip(deps, input);
   const parameters = qaDownParameters({ hotfix: h, callbackUrl: callbackUrl(deps.settings) }, qa.env);
   let outcome: QaOutcome;
   let failure: string | null = null;
@@ -71,17 +62,12 @@ export const teardownQaStep: Step = async (deps, input) => {
     failure = err.message;
     outcome = { kind: 'done', url: null };
   }
+  // Once the teardown is on its way, `advance` owes the deploy slot and the base check beside it.
   await change(deps, h.id, (d) => {
     completeEffect(d, effect.id);
     const ctx = context(deps, 'qa');
-    // The teardown is on its way: the deploy slot and the stale-base check go alongside it.
-    prepareDeploy(d, ctx);
-    if (outcome.kind === 'started' && d.qa?.cycle === cycle) {
-      recordStartedRun(d, d.qa.down, outcome, ctx, deps.settings.pollIntervalMs);
-      return;
-    }
-    qaTornDown(d, cycle, failure === null, failure ?? '', ctx);
-    goOnToProduction(d, serviceOf(deps, d), ctx);
+    if (outcome.kind === 'started' && d.qa?.cycle === cycle) recordStartedRun(d, d.qa.down, outcome, ctx, deps.settings.pollIntervalMs);
+    else qaTornDown(d, cycle, failure === null, failure ?? '', ctx);
   }, h);
 };
 

@@ -1,7 +1,7 @@
 // Returning production to the previous production tag's artifact, automatically after a failed
 // deploy or on request, and naming what runs afterwards with a new production tag.
 
-import { startRollback, deployRollback } from '../domain/deploy.js';
+import { deployRollback, refuseRollback, startRollback } from '../domain/deploy.js';
 import { InvalidStateError } from '../domain/errors.js';
 import type { Artifact, Hotfix } from '../domain/hotfix.js';
 import { completeEffect, flagAttention } from '../domain/record.js';
@@ -9,19 +9,16 @@ import { rollbackTagged } from '../domain/finalize.js';
 import { newestProductionTag, previousProductionTag, productionTagName, type ProductionTag } from '../domain/tags.js';
 import { change, context, load, serviceOf } from './change.js';
 import type { Deps, ServiceSetup } from './deps.js';
-import { claimSlot, releaseSlot } from './promotion.js';
+import { claimSlot } from './promotion.js';
 import { argNumber, skip, type Step } from './step.js';
 
 /** POST /rollback: only the hotfix whose tag is what production runs can be rolled back. */
 export async function requestRollback(deps: Deps, id: string, actor: string, reason: string): Promise<Hotfix> {
   const h = await load(deps, id);
   const service = serviceOf(deps, h);
-  const ours = h.finalization?.productionTag;
-  if (ours) {
-    const newest = newestProductionTag(service.tags.production, await deps.git.tags(service.repo));
-    if (newest && newest.name !== ours) {
-      throw new InvalidStateError(`${h.id} (${ours}) is no longer what production runs: ${newest.name} is newer; roll that back first`, h.state);
-    }
+  const now = h.finalization?.productionTag ? await movedOnFrom(deps, service, h, await deps.git.tags(service.repo)) : null;
+  if (now) {
+    throw new InvalidStateError(`${h.id} (${h.finalization?.productionTag ?? '?'}) is no longer what production runs: ${now} is newer; roll that back first`, h.state);
   }
   const { hotfix } = await change(deps, id, (d) => startRollback(d, { reason, automatic: false }, context(deps, actor)));
   return hotfix;
@@ -43,10 +40,19 @@ async function artifactOf(deps: Deps, service: ServiceSetup, tag: ProductionTag)
   return version && url ? { version, url } : null;
 }
 
+/** What production runs now, when it is not this hotfix's own tag: the rollback would remove it. */
+async function movedOnFrom(deps: Deps, service: ServiceSetup, h: Hotfix, tags: string[]): Promise<string | null> {
+  const ours = h.finalization?.productionTag;
+  const newest = newestProductionTag(service.tags.production, tags);
+  if (!ours || !newest || newest.name === ours) return null;
+  const by = (await deps.deployments.production(service.name, newest.name))?.hotfixId;
+  return by ? `${newest.name} (${by})` : newest.name;
+}
+
 /** start-rollback {n} */
 export const startRollbackStep: Step = async (deps, input) => {
   const h = input.hotfix;
-  if (!h.rollback || h.rollback.target) return skip(deps, input);
+  if (!h.rollback || h.rollback.target || h.rollback.refused) return skip(deps, input);
   if (!(await claimSlot(deps, input))) return;
   const service = serviceOf(deps, h);
   const stop = async (reason: string) => {
@@ -54,9 +60,18 @@ export const startRollbackStep: Step = async (deps, input) => {
       completeEffect(d, input.effect.id);
       flagAttention(d, context(deps, 'system'), reason, 'roll production back by hand', { step: input.effect.step, args: input.effect.args });
     });
-    await releaseSlot(deps, h.service, h.id);
   };
-  const target = targetTag(service, h, await deps.git.tags(service.repo));
+  const tags = await deps.git.tags(service.repo);
+  // Asked again under the slot: another hotfix may have gone to production while this waited.
+  const now = await movedOnFrom(deps, service, h, tags);
+  if (now) {
+    await change(deps, h.id, (d) => {
+      completeEffect(d, input.effect.id);
+      refuseRollback(d, now, context(deps, 'system'));
+    });
+    return;
+  }
+  const target = targetTag(service, h, tags);
   if (!target) return stop('rollback impossible: no earlier production tag to return to');
   const commit = await deps.git.tagCommit(service.repo, target.name);
   const artifact = await artifactOf(deps, service, target);
@@ -99,5 +114,4 @@ export const tagRollbackStep: Step = async (deps, input) => {
     completeEffect(d, input.effect.id);
     rollbackTagged(d, name, context(deps, 'system'));
   });
-  await releaseSlot(deps, h.service, h.id);
 };

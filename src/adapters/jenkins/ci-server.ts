@@ -155,6 +155,27 @@ export function createJenkinsCiServer(settings: JenkinsSettings): CiServer {
       if (!res.ok) throw jenkinsError(`artifact ${path} of ${job} #${number}`, { statusCode: res.status });
       return res.text();
     },
+
+    async archivedReport(job, number) {
+      const text = await server.artifact(job, number, 'hotfix-callback.json');
+      let json: unknown = null;
+      try {
+        json = text === null ? null : JSON.parse(text);
+      } catch {
+        // A half-written or foreign file says nothing; the run's result still stands.
+      }
+      const parsed = schema.archivedCallback.safeParse(json);
+      const data = parsed.success ? parsed.data : {};
+      return { commit: data.commit ?? null, artifact: data.artifact ?? null, qaUrl: data.qaUrl ?? null };
+    },
+
+    async stop(job, number) {
+      await call(`stop ${job} #${number}`, () => client.build.stop(job, number));
+    },
+
+    async cancelQueued(queueId) {
+      await call(`cancel queue item ${queueId}`, () => client.queue.cancel(queueId));
+    },
   };
   return server;
 }

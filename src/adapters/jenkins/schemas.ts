@@ -36,6 +36,13 @@ export const job = z.object({
   builds: z.array(build.partial({ url: true, building: true }).extend({ number: z.number() })).default([]),
 });
 
+/** hotfix-callback.json: the pipeline's final callback; only the fields a poll needs, each optional. */
+export const archivedCallback = z.object({
+  commit: z.string().min(7).optional().catch(undefined),
+  artifact: z.object({ version: z.string().min(1), url: z.string().min(1) }).optional().catch(undefined),
+  qaUrl: z.string().min(1).optional().catch(undefined),
+});
+
 export const crumb = z.object({ crumb: z.string(), crumbRequestField: z.string() });
 
 export function parametersOf(list: z.infer<typeof actions>): Record<string, string> {

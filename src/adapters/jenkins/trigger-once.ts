@@ -16,10 +16,11 @@ export async function triggerOnce(
 ): Promise<TriggeredRun> {
   if (options.resumed) {
     const identity = identifyingParameters(parameters);
-    const queued = await ci.findQueued(job, identity);
+    const notOurs = options.exclude ?? { numbers: [], queueIds: [] };
+    const queued = (await ci.findQueued(job, identity)).filter((id) => !notOurs.queueIds.includes(id));
     if (queued.length > 0) return { queueId: Math.max(...queued), number: null, url: null, adopted: true };
     const since = options.since.getTime() - CLOCK_SKEW_MS;
-    const runs = (await ci.findRuns(job, identity)).filter((r) => r.timestamp >= since);
+    const runs = (await ci.findRuns(job, identity)).filter((r) => r.timestamp >= since && !notOurs.numbers.includes(r.number));
     const newest = runs.sort((a, b) => b.number - a.number)[0];
     if (newest) return { queueId: null, number: newest.number, url: newest.url, adopted: true };
   }

@@ -54,6 +54,11 @@ export interface SmtpCatcher {
   readonly attempts: readonly SmtpAttempt[];
   waitFor(predicate: (mail: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>;
   failNext(fault: SmtpFault): void;
+  /**
+   * Hold back the answer to the next message's DATA (a slow mail server) until `release` is
+   * called; the message is accepted then. `held` resolves once a message is being held.
+   */
+  holdNext(): { held: Promise<void>; release(): void };
   close(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export async function startSmtpCatcher(opts: SmtpCatcherOptions = {}): Promise<S
   let pending: Array<{ fault: SmtpFault; remaining: number }> = [];
   // A transaction turned down at RCPT stays turned down for its other recipients.
   const failedTransactions = new Map<string, number>();
+  const holds: Array<{ arrived: () => void; gate: Promise<void> }> = [];
 
   function takeFault(stage: SmtpStage, refuse = false): SmtpFault | undefined {
     const entry = pending.find((p) => (p.fault.code === 'refuse') === refuse && (refuse || (p.fault.stage ?? 'mail') === stage));
@@ -112,9 +118,14 @@ export async function startSmtpCatcher(opts: SmtpCatcherOptions = {}): Promise<S
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', async () => {
         const fault = faultAt('data', session);
         if (fault) return callback(fault);
+        const hold = holds.shift();
+        if (hold) {
+          hold.arrived();
+          await hold.gate;
+        }
         const raw = Buffer.concat(chunks);
         const envelope = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -164,6 +175,14 @@ export async function startSmtpCatcher(opts: SmtpCatcherOptions = {}): Promise<S
     },
     waitFor(predicate, timeoutMs = 5_000) {
       return messages.waitFor(predicate, timeoutMs, 'a matching email');
+    },
+    holdNext() {
+      let release = (): void => undefined;
+      let arrived = (): void => undefined;
+      const gate = new Promise<void>((r) => (release = r));
+      const held = new Promise<void>((r) => (arrived = r));
+      holds.push({ arrived, gate });
+      return { held, release };
     },
     failNext(fault) {
       const count = fault.count ?? 1;

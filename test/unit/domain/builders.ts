@@ -155,7 +155,7 @@ export function awaitingBackmerge(o: Options = {}): Hotfix {
   const h = finalizing(o);
   tagged(h, { production: 'prod-12', release: 'v1.4.3' }, ctx('system', at(31)));
   mergedIntoProduction(h, 'master', 'm'.repeat(40), false, ctx('system', at(32)));
-  backmergeOpened(h, { url: 'https://github.example.com/acme/payments/pull/5', number: 5, conflicts: [] }, BACKMERGE_CHECK_MS, ctx('system', at(33)));
+  backmergeOpened(h, { url: 'https://github.example.com/acme/payments/pull/5', number: 5, conflicts: [] }, BACKMERGE_CHECK_MS, o.policy ?? POLICY, ctx('system', at(33)));
   return h;
 }
 

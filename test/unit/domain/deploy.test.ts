@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { goOnToProduction, baseChecked, deployRollback, prepareDeploy, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
+import { advance } from '../../../src/domain/advance.js';
+import { baseChecked, deployRollback, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
+import { completeEffect, type Context } from '../../../src/domain/record.js';
 import { InvalidStateError } from '../../../src/domain/errors.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
 import { deployParameters } from '../../../src/domain/parameters.js';
@@ -44,6 +46,12 @@ const qaDown = (h: Hotfix, status: 'SUCCESS' | 'FAILURE' = 'SUCCESS', minute = 2
   applyReport(h, report({ stage: 'qa-down', number: QA_DOWN_NUMBER, status }), POLICY, ctx('jenkins', at(minute)));
 };
 const hotfixDeploys = (h: Hotfix) => h.deploys.filter((d) => d.kind === 'hotfix');
+/** The QA teardown step asked Jenkins (its outbox entry done), then the record is advanced. */
+const teardownAsked = (h: Hotfix, c: Context): void => {
+  const teardown = effect(h, 'teardown-qa');
+  if (teardown) completeEffect(h, teardown.id);
+  advance(h, POLICY, c);
+};
 
 describe('on the way to production: QA teardown and the base check, side by side', () => {
   it('promotion asks for the teardown; the slot + base check follows once the teardown is asked of Jenkins', () => {
@@ -51,27 +59,27 @@ describe('on the way to production: QA teardown and the base check, side by side
     expect(effect(h, 'teardown-qa')).toBeDefined();
     expect(steps(h)).not.toContain('start-deploy');
     expect(h.promotion?.base).toBeNull();
-    prepareDeploy(h, ctx('qa', at(21)));
-    prepareDeploy(h, ctx('qa', at(21)));
+    teardownAsked(h, ctx('qa', at(21)));
+    teardownAsked(h, ctx('qa', at(21)));
     expect(h.outbox.filter((e) => e.step === 'start-deploy')).toEqual([expect.objectContaining({ args: { build: BUILD_1 } })]);
     // Not for a hotfix whose base is known already, nor one no longer being promoted.
     const checked = deploying();
     baseChecked(checked, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(21)));
-    prepareDeploy(checked, ctx('qa', at(22)));
+    teardownAsked(checked, ctx('qa', at(22)));
     expect(steps(checked)).not.toContain('start-deploy');
     const rejected = awaitingApproval();
-    prepareDeploy(rejected, ctx());
+    teardownAsked(rejected, ctx());
     expect(steps(rejected)).not.toContain('start-deploy');
   });
 
   it('QA down first, base checked second → one deploy of the approved build', () => {
     const h = deploying();
     qaDown(h);
-    goOnToProduction(h, POLICY, ctx('system', at(23)));
+    advance(h, POLICY, ctx('system', at(23)));
     expect(hotfixDeploys(h)).toHaveLength(0);
     baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(24)));
     baseChecked(h, { newestTag: 'prod-41', current: true }, POLICY, ctx('system', at(25)));
-    goOnToProduction(h, POLICY, ctx('system', at(26)));
+    advance(h, POLICY, ctx('system', at(26)));
     expect(hotfixDeploys(h)).toEqual([expect.objectContaining({ commit: COMMIT_1, artifact: ARTIFACT_1, seq: 1 })]);
     expect(h.promotion?.base).toEqual({ newestTag: 'prod-41', current: true, at: at(24).toISOString() });
     expect(h.events.some((e) => e.message?.includes('contains production') && e.message.includes('prod-41'))).toBe(true);
@@ -104,17 +112,17 @@ describe('on the way to production: QA teardown and the base check, side by side
     expect(h.builds).toHaveLength(2);
     expect(hotfixDeploys(h)).toHaveLength(0);
     expect(h.events.some((e) => e.message?.includes('production moved to prod-42'))).toBe(true);
-    goOnToProduction(h, POLICY, ctx('system', at(23)));
+    advance(h, POLICY, ctx('system', at(23)));
     expect(h.builds).toHaveLength(2);
   });
 
   it('nothing is deployed for a hotfix that is not being promoted, or already deployed', () => {
     const rejected = awaitingApproval();
     baseChecked(rejected, { newestTag: 'prod-41', current: true }, POLICY, ctx());
-    goOnToProduction(rejected, POLICY, ctx());
+    advance(rejected, POLICY, ctx());
     expect(rejected.deploys).toHaveLength(0);
     const h = deployQueued();
-    goOnToProduction(h, POLICY, ctx('system', at(40)));
+    advance(h, POLICY, ctx('system', at(40)));
     expect(hotfixDeploys(h)).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startRollback } from '../../../src/domain/deploy.js';
 import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage, oneLine, rollbackTagged, tagged, tagMessage } from '../../../src/domain/finalize.js';
-import { at, awaitingBackmerge, BACKMERGE_CHECK_MS, ctx, effect, finalizing, must, policy, QA_URL, steps } from './builders.js';
+import { POLICY, at, awaitingBackmerge, BACKMERGE_CHECK_MS, ctx, effect, finalizing, must, policy, QA_URL, steps } from './builders.js';
 
 describe('oneLine', () => {
   it('turns newlines and control characters into single spaces', () => {
@@ -72,7 +72,7 @@ describe('finalising', () => {
 
   it('conflicts of the trial merge are recorded and said', () => {
     const h = finalizing();
-    backmergeOpened(h, { url: null, number: null, conflicts: ['src/a.ts', 'README.md'] }, BACKMERGE_CHECK_MS, ctx('system', at(33)));
+    backmergeOpened(h, { url: null, number: null, conflicts: ['src/a.ts', 'README.md'] }, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(33)));
     expect(h.backmerge?.conflicts).toEqual(['src/a.ts', 'README.md']);
     expect(h.events.some((e) => e.to === 'awaiting_backmerge' && e.message?.includes('src/a.ts, README.md'))).toBe(true);
   });
@@ -80,23 +80,23 @@ describe('finalising', () => {
   it('opening the back-merge twice changes nothing the second time', () => {
     const h = awaitingBackmerge();
     const before = structuredClone(h);
-    backmergeOpened(h, { url: 'https://other', number: 9, conflicts: [] }, BACKMERGE_CHECK_MS, ctx('system', at(40)));
+    backmergeOpened(h, { url: 'https://other', number: 9, conflicts: [] }, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(40)));
     expect(h).toEqual(before);
   });
 
   it('develop not containing the hotfix yet → check again later', () => {
     const h = awaitingBackmerge();
-    backmergeChecked(h, false, 1, BACKMERGE_CHECK_MS, ctx('system', at(40)));
+    backmergeChecked(h, false, 1, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(40)));
     expect(h.state).toBe('awaiting_backmerge');
     expect(h.outbox.find((e) => e.step === 'check-backmerge' && e.args.round === 2)?.runAt).toBe(new Date(at(40).getTime() + BACKMERGE_CHECK_MS).toISOString());
   });
 
   it('develop containing the hotfix → completed', () => {
     const h = awaitingBackmerge();
-    backmergeChecked(h, true, 3, BACKMERGE_CHECK_MS, ctx('system', at(90)));
+    backmergeChecked(h, true, 3, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(90)));
     expect(h.state).toBe('completed');
     expect(h.outbox.some((e) => e.step === 'notify-slack' && e.args.event === 'completed')).toBe(true);
-    backmergeChecked(h, false, 4, BACKMERGE_CHECK_MS, ctx('system', at(91)));
+    backmergeChecked(h, false, 4, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(91)));
     expect(h.outbox.some((e) => e.step === 'check-backmerge' && e.args.round === 5)).toBe(false);
   });
 

@@ -129,7 +129,7 @@ describe('retry', () => {
 
   it('re-queues the failed step from the state it stopped in, with a fresh effect id', () => {
     const h = blocked();
-    retry(h, ctx('ops@example.com', at(60)));
+    retry(h, POLICY, ctx('ops@example.com', at(60)));
     expect(h.state).toBe('finalizing');
     expect(h.attention).toBeNull();
     const again = must(effect(h, 'tag-production'));
@@ -139,17 +139,17 @@ describe('retry', () => {
 
   it('two retries at different times are two effects', () => {
     const h = blocked();
-    retry(h, ctx('ops@example.com', at(60)));
+    retry(h, POLICY, ctx('ops@example.com', at(60)));
     finalizeBlocked(h, 'still there', 'remove it', ctx('system', at(61)), { step: 'tag-production', args: { seq: 1 } });
-    retry(h, ctx('ops@example.com', at(62)));
+    retry(h, POLICY, ctx('ops@example.com', at(62)));
     expect(h.outbox.filter((e) => e.step === 'tag-production')).toHaveLength(2);
   });
 
   it('is refused when the hotfix does not need attention, or nothing can be retried', () => {
-    expect(() => retry(awaitingApproval(), ctx())).toThrow(InvalidStateError);
+    expect(() => retry(awaitingApproval(), POLICY, ctx())).toThrow(InvalidStateError);
     const h = building();
     flagAttention(h, ctx(), 'odd', 'look at it');
-    expect(() => retry(h, ctx())).toThrow(/nothing to retry/);
+    expect(() => retry(h, POLICY, ctx())).toThrow(/nothing to retry/);
     expect(h.state).toBe('needs_attention');
   });
 });

@@ -35,7 +35,7 @@ describe('Slack messages', () => {
 
   it('a URL cannot break out of its link', () => {
     const h = finalizing();
-    backmergeOpened(h, { url: 'https://git.example/pr/5>|<!channel>', number: 5, conflicts: [] }, BACKMERGE_CHECK_MS, ctx('system', at(33)));
+    backmergeOpened(h, { url: 'https://git.example/pr/5>|<!channel>', number: 5, conflicts: [] }, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(33)));
     const text = slackMessage(toPublicView(h), 'backmerge', {});
     expect(text).not.toContain('<!channel>');
     expect(text).toMatch(/<https:\/\/git\.example\/pr\/5%3E%7C%3C!channel%3E\|pull request #5>/);
@@ -43,14 +43,14 @@ describe('Slack messages', () => {
 
   it('a non-http URL is shown as text, never as a link', () => {
     const h = finalizing();
-    backmergeOpened(h, { url: 'javascript:alert(1)', number: 5, conflicts: [] }, BACKMERGE_CHECK_MS, ctx('system', at(33)));
+    backmergeOpened(h, { url: 'javascript:alert(1)', number: 5, conflicts: [] }, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(33)));
     const text = slackMessage(toPublicView(h), 'backmerge', {});
     expect(text).not.toContain('<javascript:');
   });
 
   it('the back-merge message names the ID, links the PR and lists conflicts', () => {
     const h = finalizing();
-    backmergeOpened(h, { url: 'https://github.example.com/acme/payments/pull/5', number: 5, conflicts: ['src/a.ts', 'docs/<b>.md'] }, BACKMERGE_CHECK_MS, ctx('system', at(33)));
+    backmergeOpened(h, { url: 'https://github.example.com/acme/payments/pull/5', number: 5, conflicts: ['src/a.ts', 'docs/<b>.md'] }, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(33)));
     const text = slackMessage(toPublicView(h), 'backmerge', {});
     expect(text).toContain('*HF-2026-11-001*');
     expect(text).toContain('<https://github.example.com/acme/payments/pull/5|pull request #5>');
@@ -60,7 +60,7 @@ describe('Slack messages', () => {
 
   it('without a pull request the back-merge message names the branch', () => {
     const h = finalizing();
-    backmergeOpened(h, { url: null, number: null, conflicts: [] }, BACKMERGE_CHECK_MS, ctx('system', at(33)));
+    backmergeOpened(h, { url: null, number: null, conflicts: [] }, BACKMERGE_CHECK_MS, POLICY, ctx('system', at(33)));
     const text = slackMessage(toPublicView(h), 'backmerge', {});
     expect(text).toContain('`backmerge/HF-2026-11-001`');
     expect(text).toContain('No conflicts expected.');
