@@ -82,6 +82,16 @@ describe('email links', () => {
     expect((await submitAction(links.promote, { ...page, fields: {} })).status).toBe(400);
     expect((await submitAction(links.promote, { ...page, fields: { ...page.fields, decision: 'reject' } })).status).toBe(400);
     expect((await submitAction(links.promote, page, {}, { origin: 'https://evil.example.net' })).status).toBe(403);
+    // A cross-site form post as a browser sends it from an attacker's page that knows the link:
+    // `Origin: null` (its no-referrer policy, like ours), the decision, but no proof — the same-origin
+    // policy keeps that page from reading ours, so it cannot have one.
+    const crossSite = await fetch(links.promote, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'null', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' },
+      body: new URLSearchParams({ decision: 'promote', comment: 'lgtm' }).toString(),
+      redirect: 'manual',
+    });
+    expect(crossSite.status).toBe(400);
     expect((await h.get(hf.id)).state).toBe('awaiting_approval');
     expect((await h.get(hf.id)).approvals).toHaveLength(0);
 
