@@ -15,7 +15,7 @@ import { nextInBackmerge, nextInFinalizing } from './finalize.js';
 import type { Effect, Hotfix } from './hotfix.js';
 import { nextAfterAttention, nextCancelled } from './lifecycle.js';
 import type { ServicePolicy } from './policy.js';
-import { nextInQa } from './qa.js';
+import { nextInQa, retireQa } from './qa.js';
 import type { Context } from './record.js';
 import type { HotfixState } from './states.js';
 
@@ -71,5 +71,6 @@ export function advance(h: Hotfix, policy: ServicePolicy, ctx: Context): Advance
     passes += 1;
     if (passes >= MAX_PASSES) throw new Error(`advance of ${h.id} did not settle after ${MAX_PASSES} state changes (now ${h.state})`);
   }
+  retireQa(h, policy, ctx);
   return { from, to: h.state, owed: h.outbox.filter((e) => !known.has(e.id)) };
 }

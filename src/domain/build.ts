@@ -8,13 +8,11 @@ import type { ServicePolicy } from './policy.js';
 import { startQaCycle } from './qa.js';
 import { addEffect, dropEffects, flagAttention, moveTo, note, type Context } from './record.js';
 import { isCurrent, newRun, supersede } from './runs.js';
-import { PRE_PRODUCTION, type HotfixState } from './states.js';
+import { beforeProduction, type HotfixState } from './states.js';
 
 export function canBuild(h: Hotfix): boolean {
-  if (h.baseCommit === null) return false;
   // Anything before production can be built again (a fix pushed, QA redone).
-  if (PRE_PRODUCTION.includes(h.state)) return true;
-  return h.state === 'needs_attention' && h.attention !== null && PRE_PRODUCTION.includes(h.attention.fromState);
+  return h.baseCommit !== null && beforeProduction(h);
 }
 
 /**
@@ -36,8 +34,10 @@ export function requestBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, rea
 /** Record a build request (and its trigger); `advance` moves the hotfix to `building`. */
 export function startBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, reason?: string): Run {
   for (const previous of h.builds) supersede(h, previous, ctx);
-  if (h.qa?.up) supersede(h, h.qa.up, ctx);
-  // The QA environment's expiry stays: if this build fails, the old environment still goes.
+  // A new build voids the promotion of an older one (approvals are bound to their build).
+  h.promotion = null;
+  // QA of the old build stays as it is (its decisions are out of date): if this build fails its
+  // expiry still removes it; if it passes, the new cycle retires it.
   dropEffects(h, (step) => step === 'provision-qa' || step === 'send-qa-email');
   const run: Run = { ...newRun('build', h.builds.length + 1, policy.jobs.build, ctx, null), reason: reason ?? `build #${h.builds.length + 1} requested` };
   h.builds.push(run);

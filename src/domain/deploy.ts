@@ -44,6 +44,8 @@ export function baseChecked(h: Hotfix, check: Omit<BaseCheck, 'at'>, policy: Ser
   p.waitingFor = null;
   if (check.current) {
     note(h, 'run', ctx, `build #${p.build} contains production's newest tag${check.newestTag ? ` ${check.newestTag}` : ''}; holding the ${h.service} deploy slot`);
+  } else if (check.rolledBack) {
+    note(h, 'run', ctx, `production was rolled back to ${check.newestTag ?? 'an older tag'} since ${h.branch} was cut from ${h.baseTag ?? '?'}`);
   } else {
     note(h, 'run', ctx, `production moved to ${check.newestTag ?? 'a newer tag'}; merged it into ${h.branch}, rebuilding once QA is down`);
   }
@@ -70,9 +72,18 @@ export function nextInDeploying(h: Hotfix, policy: ServicePolicy, ctx: Context):
   if (!p || approvedDeploy(h)) return false;
   if (!p.base) {
     // The teardown's own call has gone out (or there was none to make): claim and check beside it.
-    const teardownPending = h.outbox.some((e) => e.step === 'teardown-qa');
+    const teardownPending = h.outbox.some((e) => e.step === 'teardown-qa' && e.args.cycle === h.qa?.cycle);
     if (!teardownPending && !h.outbox.some((e) => e.step === 'start-deploy')) addEffect(h, 'start-deploy', { build: p.build }, ctx.now);
     return false;
+  }
+  if (p.base.rolledBack) {
+    flagAttention(
+      h,
+      ctx,
+      `production was rolled back to ${p.base.newestTag ?? 'an older tag'} after ${h.branch} was cut from ${h.baseTag ?? '?'}: build #${p.build} carries a change production removed`,
+      `revert that change on ${h.branch} (or cancel and request a new hotfix, which starts from ${p.base.newestTag ?? 'what production runs'}), then build again`,
+    );
+    return true;
   }
   if (!qaGone(h)) return false;
   if (p.base.current) {

@@ -84,6 +84,8 @@ export interface QaCycle {
   failure?: string | null;
   up: Run | null;
   down: Run | null;
+  /** When its teardown was asked for (each environment is torn down once). */
+  teardownAskedAt?: string | null;
   emails: QaEmailRecord[];
 }
 
@@ -148,6 +150,11 @@ export interface BaseCheck {
   newestTag: string | null;
   current: boolean;
   at: string;
+  /**
+   * Production was rolled back past where this branch was cut: the build carries a change
+   * production removed, which merging the newest tag cannot take out.
+   */
+  rolledBack?: boolean;
 }
 
 /** Post-deploy bookkeeping, one flag per exactly-once step. */
@@ -269,6 +276,8 @@ export interface Hotfix {
   updatedAt: string;
   builds: Run[];
   qa: QaCycle | null;
+  /** Earlier QA cycles whose environment may still exist: torn down once their qa-up settled. */
+  qaRetired?: QaCycle[];
   approvals: Approval[];
   deploys: Deploy[];
   tags: string[];

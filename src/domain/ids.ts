@@ -45,7 +45,11 @@ export function backmergeBranch(id: string): string {
   return `backmerge/${id}`;
 }
 
-/** `HF-2026-11-001` → `qa-hf-2026-11-001`: DNS-label safe, as QA envs often become hostnames. */
-export function qaEnvName(id: string): string {
-  return `qa-${id.toLowerCase()}`;
+/**
+ * `HF-2026-11-001` → `qa-hf-2026-11-001` for the first QA cycle, `qa-hf-2026-11-001-2` for the
+ * second …: DNS-label safe, as QA envs often become hostnames. One name per cycle, so a late
+ * teardown (or qa-up) of one cycle can never touch the environment of the next.
+ */
+export function qaEnvName(id: string, cycle = 1): string {
+  return cycle <= 1 ? `qa-${id.toLowerCase()}` : `qa-${id.toLowerCase()}-${cycle}`;
 }

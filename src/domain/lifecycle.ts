@@ -9,11 +9,10 @@ import type { ServicePolicy } from './policy.js';
 import { requestTeardown } from './qa.js';
 import { addEffect, dropEffects, moveTo, type Context } from './record.js';
 import { findRun, supersede } from './runs.js';
-import { canTransition, PRE_PRODUCTION } from './states.js';
+import { beforeProduction, canTransition } from './states.js';
 
 export function canCancel(h: Hotfix): boolean {
-  if (PRE_PRODUCTION.includes(h.state)) return true;
-  return h.state === 'needs_attention' && h.attention !== null && PRE_PRODUCTION.includes(h.attention.fromState);
+  return beforeProduction(h);
 }
 
 export function cancel(h: Hotfix, reason: string, policy: ServicePolicy, ctx: Context): void {
@@ -29,7 +28,7 @@ export function nextCancelled(h: Hotfix, policy: ServicePolicy, ctx: Context): b
   const c = h.cancellation;
   if (!c || h.state === 'cancelled') return false;
   for (const b of h.builds) supersede(h, b, ctx);
-  if (h.qa?.up) supersede(h, h.qa.up, ctx);
+  // A qa-up still running is not superseded: its end is watched, and the teardown waits for it.
   dropEffects(h, (step) => ['trigger-run', 'provision-qa', 'send-qa-email', 'expire-qa', 'create-branch'].includes(step));
   moveTo(h, 'cancelled', ctx, c.reason ? `cancelled: ${c.reason}` : 'cancelled');
   if (h.qa && (h.qa.status === 'up' || h.qa.status === 'provisioning' || h.qa.status === 'failed')) requestTeardown(h, policy, ctx);

@@ -1,10 +1,11 @@
-// The ephemeral QA environment: one per hotfix (`qa-hf-…`), re-provisioned for each good build,
-// torn down on a decision or when nobody answers within `qa.ttlHours`. What the provider says
-// is recorded here; what it means for the hotfix is `advance`'s to decide (`nextInQa`).
+// The ephemeral QA environment: one per good build (`qa-hf-…`, `qa-hf-…-2` for the second
+// cycle …), torn down on a decision, when nobody answers within `qa.ttlHours`, or when a newer
+// build's cycle replaces it. What the provider says is recorded here; what it means for the
+// hotfix is `advance`'s to decide (`nextInQa`, `retireQa`).
 
 import { advance } from './advance.js';
 import { InvalidStateError } from './errors.js';
-import type { Hotfix, QaCycle, Run } from './hotfix.js';
+import { isFinal, type Hotfix, type QaCycle, type Run } from './hotfix.js';
 import { qaEnvName } from './ids.js';
 import type { ServicePolicy } from './policy.js';
 import { addEffect, dropEffects, flagAttention, moveTo, note, type Context } from './record.js';
@@ -18,9 +19,11 @@ export function startQaCycle(h: Hotfix, build: Run, policy: ServicePolicy, ctx: 
     throw new InvalidStateError(`build #${build.seq} is not a finished, numbered build with an artifact`);
   }
   const cycle = (h.qa?.cycle ?? 0) + 1;
+  // The previous cycle's environment is someone else's now: torn down once its qa-up settled.
+  if (h.qa && h.qa.status !== 'down') h.qaRetired = [...(h.qaRetired ?? []), { ...h.qa, emails: [] }];
   const qa: QaCycle = {
     cycle,
-    env: qaEnvName(h.id),
+    env: qaEnvName(h.id, cycle),
     url: null,
     status: 'provisioning',
     build: build.number,
@@ -104,23 +107,50 @@ export function nextInQa(h: Hotfix, policy: ServicePolicy, ctx: Context): boolea
   return true;
 }
 
-/** Ask the provider to remove the environment; idempotent per cycle. */
-export function requestTeardown(h: Hotfix, policy: ServicePolicy, ctx: Context): void {
-  const qa = h.qa;
+/** The QA cycle `cycle`, current or retired. */
+export function qaCycleOf(h: Hotfix, cycle: number): QaCycle | undefined {
+  return h.qa?.cycle === cycle ? h.qa : h.qaRetired?.find((c) => c.cycle === cycle);
+}
+
+/** Ask the provider to remove the environment (the current one by default); once per cycle. */
+export function requestTeardown(h: Hotfix, policy: ServicePolicy, ctx: Context, qa: QaCycle | null = h.qa): void {
   if (!qa || qa.status === 'down' || qa.status === 'tearing_down') return;
   qa.status = 'tearing_down';
+  qa.teardownAskedAt = ctx.now.toISOString();
   if (policy.qa.provider === 'jenkins' && !qa.down) {
     qa.down = newRun('qa-down', qa.cycle, policy.jobs.qaDown, ctx, null);
   }
-  dropEffects(h, (step) => step === 'expire-qa');
+  if (qa === h.qa) dropEffects(h, (step, args) => step === 'expire-qa' && args.cycle === qa.cycle);
   addEffect(h, 'teardown-qa', { cycle: qa.cycle }, ctx.now);
 }
 
 export function qaTornDown(h: Hotfix, cycle: number, ok: boolean, detail: string, ctx: Context): void {
-  const qa = h.qa !== null && h.qa.cycle === cycle ? h.qa : null;
+  const qa = qaCycleOf(h, cycle);
   if (!qa) return;
   qa.status = ok ? 'down' : 'failed';
   note(h, 'qa', ctx, ok ? `QA environment ${qa.env} torn down` : `QA teardown of ${qa.env} failed: ${detail}`);
+  // A retired environment that is gone needs no more record.
+  if (ok && qa !== h.qa) h.qaRetired = h.qaRetired?.filter((c) => c !== qa);
+}
+
+/**
+ * `advance`, in any state: tear down the environments of earlier cycles once their qa-up has
+ * settled (tearing one down while Jenkins still creates it would leave it behind).
+ */
+export function retireQa(h: Hotfix, policy: ServicePolicy, ctx: Context): void {
+  for (const qa of h.qaRetired ?? []) {
+    if (qa.teardownAskedAt || qa.status === 'down' || qa.status === 'tearing_down') continue;
+    const up = qa.up;
+    const neverAsked = up !== null && up.status === 'REQUESTED' && !up.attemptedAt;
+    if (neverAsked) {
+      // Its qa-up never went out: there is nothing to remove.
+      qa.status = 'down';
+      continue;
+    }
+    if (up && !isFinal(up.status)) continue;
+    requestTeardown(h, policy, ctx, qa);
+  }
+  h.qaRetired = h.qaRetired?.filter((c) => c.status !== 'down');
 }
 
 /**

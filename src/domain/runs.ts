@@ -53,9 +53,9 @@ export function runsOf(h: Hotfix, stage: Stage): Run[] {
     case 'deploy':
       return h.deploys;
     case 'qa-up':
-      return h.qa?.up ? [h.qa.up] : [];
+      return [...(h.qaRetired ?? []), ...(h.qa ? [h.qa] : [])].flatMap((c) => (c.up ? [c.up] : []));
     case 'qa-down':
-      return h.qa?.down ? [h.qa.down] : [];
+      return [...(h.qaRetired ?? []), ...(h.qa ? [h.qa] : [])].flatMap((c) => (c.down ? [c.down] : []));
   }
 }
 

@@ -61,6 +61,16 @@ export const PRE_PRODUCTION: readonly HotfixState[] = [
   'rejected',
 ];
 
+/**
+ * Production has not been touched on this hotfix's behalf: a state before production, or one
+ * that stopped on the way there before any deploy was asked of Jenkins.
+ */
+export function beforeProduction(h: { state: HotfixState; attention: { fromState: HotfixState } | null; deploys: readonly unknown[] }): boolean {
+  if (PRE_PRODUCTION.includes(h.state)) return true;
+  if (h.state !== 'needs_attention' || h.attention === null) return false;
+  return PRE_PRODUCTION.includes(h.attention.fromState) || (h.attention.fromState === 'deploying' && h.deploys.length === 0);
+}
+
 export const TERMINAL: readonly HotfixState[] = ['completed', 'rolled_back', 'cancelled'];
 
 export function canTransition(from: HotfixState, to: HotfixState): boolean {

@@ -2,14 +2,14 @@
 // expire it when nobody answers.
 
 import { ExternalServiceError } from '../domain/errors.js';
-import type { Hotfix, Run } from '../domain/hotfix.js';
+import { isFinal, type Hotfix, type QaCycle, type Run } from '../domain/hotfix.js';
 import { qaDownParameters, qaUpParameters } from '../domain/parameters.js';
-import { expireQa, qaCameUp, qaCouldNotStart, qaTornDown } from '../domain/qa.js';
-import { completeEffect, type Context } from '../domain/record.js';
+import { expireQa, qaCameUp, qaCouldNotStart, qaCycleOf, qaTornDown } from '../domain/qa.js';
+import { addEffect, completeEffect, note, type Context } from '../domain/record.js';
 import { recordQueued } from '../domain/runs.js';
 import type { QaOutcome } from '../ports/qa-provider.js';
 import { change, context, serviceOf } from './change.js';
-import { callbackUrl } from './deps.js';
+import { callbackUrl, type Deps } from './deps.js';
 import { argNumber, skip, type Step } from './step.js';
 
 /** A QA job handed to Jenkins: recorded like any run. */
@@ -24,9 +24,18 @@ export const provisionQaStep: Step = async (deps, input) => {
   const qa = h.qa;
   if (!qa || qa.cycle !== cycle || h.state !== 'qa_provisioning' || (qa.up !== null && qa.up.status !== 'REQUESTED')) return skip(deps, input);
   const parameters = qaUpParameters({ hotfix: h, callbackUrl: callbackUrl(deps.settings) }, qa.env, qa.commit, qa.artifact);
+  // Recorded before the call: a teardown must then wait for this qa-up, which may have got through.
+  const triedBefore = Boolean(qa.up?.attemptedAt);
+  if (qa.up && !triedBefore) {
+    await change(deps, h.id, (d) => {
+      const up = qaCycleOf(d, cycle)?.up;
+      if (up && !up.attemptedAt) up.attemptedAt = deps.clock.now().toISOString();
+    });
+  }
   let outcome: QaOutcome;
   try {
-    outcome = await deps.qa(h.service).up({ parameters, resumed: input.resumed, since: new Date(effect.createdAt) });
+    const since = new Date(qa.up?.requestedAt ?? effect.createdAt);
+    outcome = await oneAtATime(deps, h, () => deps.qa(h.service).up({ parameters, resumed: input.resumed || triedBefore, since }));
   } catch (err) {
     if (err instanceof ExternalServiceError && !err.transient) {
       await change(deps, h.id, (d) => {
@@ -41,21 +50,47 @@ export const provisionQaStep: Step = async (deps, input) => {
     completeEffect(d, effect.id);
     const ctx = context(deps, 'qa');
     if (outcome.kind === 'done') qaCameUp(d, cycle, outcome.url, ctx);
-    else if (d.qa?.cycle === cycle) recordStartedRun(d, d.qa.up, outcome, ctx, deps.settings.pollIntervalMs);
-  }, h);
+    else recordStartedRun(d, qaCycleOf(d, cycle)?.up ?? null, outcome, ctx, deps.settings.pollIntervalMs);
+  });
 };
+
+/**
+ * A command provider's calls for one hotfix run one at a time, so its teardown never overtakes
+ * the creation it undoes. (Jenkins runs are ordered by `waitForQaUp` instead.)
+ */
+function oneAtATime<T>(deps: Deps, h: Hotfix, fn: () => Promise<T>): Promise<T> {
+  return serviceOf(deps, h).qa.provider === 'command' ? deps.locker.withLock(`qa:${h.id}`, fn) : fn();
+}
+
+// How often a teardown looks again while the environment's qa-up is still running.
+function waitForQaUp(deps: Deps, qa: QaCycle, now: Date): boolean {
+  const up = qa.up;
+  if (!up || isFinal(up.status) || (up.status === 'REQUESTED' && !up.attemptedAt)) return false;
+  // Not for ever: past the deploy deadline it is torn down anyway (and said so).
+  return now.getTime() - Date.parse(qa.teardownAskedAt ?? up.requestedAt) < deps.settings.deployTimeoutMs;
+}
 
 /** teardown-qa {cycle} */
 export const teardownQaStep: Step = async (deps, input) => {
   const { hotfix: h, effect } = input;
   const cycle = argNumber(effect, 'cycle');
-  const qa = h.qa;
-  if (!qa || qa.cycle !== cycle || qa.status === 'down' || (qa.down !== null && qa.down.status !== 'REQUESTED')) return skip(deps, input);
+  const qa = qaCycleOf(h, cycle);
+  if (!qa || qa.status === 'down' || (qa.down !== null && qa.down.status !== 'REQUESTED')) return skip(deps, input);
+  const now = deps.clock.now();
+  if (waitForQaUp(deps, qa, now)) {
+    // Removing an environment Jenkins is still creating would leave it behind: look again later.
+    await change(deps, h.id, (d) => {
+      completeEffect(d, effect.id);
+      if (effect.args.wait === undefined) note(d, 'qa', context(deps, 'qa'), `teardown of ${qa.env} waits for its qa-up to finish`);
+      addEffect(d, 'teardown-qa', { cycle, wait: Number(effect.args.wait ?? 0) + 1 }, now, new Date(now.getTime() + deps.settings.pollIntervalMs));
+    });
+    return;
+  }
   const parameters = qaDownParameters({ hotfix: h, callbackUrl: callbackUrl(deps.settings) }, qa.env);
   let outcome: QaOutcome;
   let failure: string | null = null;
   try {
-    outcome = await deps.qa(h.service).down({ parameters, resumed: input.resumed, since: new Date(effect.createdAt) });
+    outcome = await oneAtATime(deps, h, () => deps.qa(h.service).down({ parameters, resumed: input.resumed, since: new Date(qa.teardownAskedAt ?? effect.createdAt) }));
   } catch (err) {
     if (!(err instanceof ExternalServiceError) || err.transient) throw err;
     // A QA environment that will not go away must not hold production back: note it, go on.
@@ -66,7 +101,7 @@ export const teardownQaStep: Step = async (deps, input) => {
   await change(deps, h.id, (d) => {
     completeEffect(d, effect.id);
     const ctx = context(deps, 'qa');
-    if (outcome.kind === 'started' && d.qa?.cycle === cycle) recordStartedRun(d, d.qa.down, outcome, ctx, deps.settings.pollIntervalMs);
+    if (outcome.kind === 'started') recordStartedRun(d, qaCycleOf(d, cycle)?.down ?? null, outcome, ctx, deps.settings.pollIntervalMs);
     else qaTornDown(d, cycle, failure === null, failure ?? '', ctx);
   }, h);
 };

@@ -205,3 +205,38 @@ describe('a rebuild while the QA email is still being sent (10.6)', () => {
     await h.smtp.waitFor((m) => m.parsed.subject?.includes(hf.id) === true && m.parsed.text?.includes(`#${settled.qa?.build ?? 0}`) === true);
   }, 60_000);
 });
+
+describe('QA environments and late teardowns (10.6)', () => {
+  it('a cancel while QA is still being created tears it down only after its qa-up ended', async () => {
+    await h.settleAll();
+    h.jenkins.defineJob(JOBS.qaUp, 'manual');
+    try {
+      const hf = await h.createHotfix({ title: 'Cancelled during qa-up' });
+      const up = await h.jenkins.waitForBuildStart((b) => b.job === JOBS.qaUp && b.params.HOTFIX_ID === hf.id, 15_000);
+      expect((await h.api('POST', `/api/v1/hotfixes/${hf.id}/cancel`, { actor: 'dev@example.com', reason: 'not needed' })).status).toBe(202);
+      await h.waitFor(hf.id, (x) => x.events.some((e) => e.message?.includes('waits for its qa-up to finish')), 'hold the teardown');
+      expect(h.jenkins.triggers.filter((t) => t.job === JOBS.qaDown && t.params.HOTFIX_ID === hf.id)).toHaveLength(0);
+      const ended = performance.now();
+      await h.jenkins.finish(JOBS.qaUp, up.number, 'SUCCESS');
+      const down = await h.jenkins.waitForTrigger((t) => t.job === JOBS.qaDown && t.params.HOTFIX_ID === hf.id, 10_000);
+      expect(down.at).toBeGreaterThan(ended);
+      expect(down.params.QA_ENV).toBe(up.params.QA_ENV);
+      await h.waitFor(hf.id, (x) => x.qa?.status === 'down', 'tear QA down');
+    } finally {
+      h.jenkins.defineJob(JOBS.qaUp, contractPipeline({ durationMs: 5 }));
+    }
+  }, 60_000);
+
+  it('each QA cycle has its own environment, so a late teardown of one never hits the next', async () => {
+    await h.settleAll();
+    const first = await toQa('Two QA cycles');
+    h.origin.commit(first.branch, { 'fix.js': 'export const fixed = true;\n' }, 'the actual fix');
+    expect((await h.api('POST', `/api/v1/hotfixes/${first.id}/builds`, {})).status).toBe(202);
+    const second = await h.waitFor(first.id, (x) => x.state === 'awaiting_approval' && x.qa?.cycle === 2, 'QA again');
+    expect(second.qa?.env).toBe(`${first.qa?.env ?? ''}-2`);
+    const downs = await h.waitFor(first.id, (x) => (x.qaRetired ?? []).length === 0, 'tear down the first environment');
+    const teardowns = h.jenkins.triggers.filter((t) => t.job === JOBS.qaDown && t.params.HOTFIX_ID === first.id).map((t) => t.params.QA_ENV);
+    expect(teardowns).toEqual([first.qa?.env]);
+    expect(downs.qa?.status).toBe('up');
+  }, 60_000);
+});

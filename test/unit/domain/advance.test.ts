@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { advance } from '../../../src/domain/advance.js';
-import { deployRollback, refuseRollback } from '../../../src/domain/deploy.js';
+import { canBuild, requestBuild } from '../../../src/domain/build.js';
+import { baseChecked, deployRollback, refuseRollback } from '../../../src/domain/deploy.js';
 import { holderIsStale, needsSlot, nextWaiter, slotWaits } from '../../../src/domain/deploy-slot.js';
 import { tagged, mergedIntoProduction } from '../../../src/domain/finalize.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
@@ -250,5 +251,20 @@ describe('an opened hotfix', () => {
   it('has nothing due until a build is asked for', () => {
     const h = opened();
     expect(advance(h, POLICY, ctx())).toEqual({ from: 'open', to: 'open', owed: [] });
+  });
+});
+
+describe('a branch cut from a production tag that was rolled back since (issue 10.6)', () => {
+  it('is not deployed: a person is asked, and may build again once the change is reverted', () => {
+    const h = deploying();
+    baseChecked(h, { newestTag: 'prod-44', current: false, rolledBack: true }, POLICY, ctx('system', at(21)));
+    expect(h.state).toBe('needs_attention');
+    expect(h.attention?.reason).toMatch(/rolled back to prod-44 .* carries a change production removed/);
+    expect(h.deploys).toHaveLength(0);
+    expect(needsSlot(h)).toBe(false);
+    expect(canBuild(h)).toBe(true);
+    requestBuild(h, POLICY, ctx('dev@example.com', at(30)));
+    expect(h.state).toBe('building');
+    expect(h.promotion).toBeNull();
   });
 });

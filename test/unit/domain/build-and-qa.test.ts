@@ -184,3 +184,41 @@ describe('the QA environment', () => {
     expect(steps(h)).not.toContain('send-qa-email');
   });
 });
+
+describe('one QA environment per cycle (issue 10.6)', () => {
+  const upReport = (number: number, commit: string) => report({ stage: 'qa-up', number, status: 'SUCCESS', commit, qaUrl: QA_URL });
+
+  it('a newer build gets its own environment; the old one is torn down once it is up', () => {
+    const h = awaitingApproval(); // cycle 1 up for build #7
+    queueBuild(h, COMMIT_2, POLICY, at(30));
+    applyReport(h, report({ stage: 'build', number: BUILD_2, status: 'SUCCESS', commit: COMMIT_2, artifact: ARTIFACT_2 }), POLICY, ctx('jenkins', at(35)));
+    expect(h.qa).toMatchObject({ cycle: 2, env: 'qa-hf-2026-11-001-2', status: 'provisioning' });
+    expect(h.qaRetired?.map((c) => [c.cycle, c.env, c.status])).toEqual([[1, 'qa-hf-2026-11-001', 'tearing_down']]);
+    expect(h.outbox.filter((e) => e.step === 'teardown-qa').map((e) => e.args)).toEqual([{ cycle: 1 }]);
+    // Its teardown reports: the retired cycle is forgotten, the current one untouched.
+    applyReport(h, report({ stage: 'qa-down', number: 40, status: 'SUCCESS' }), POLICY, ctx('jenkins', at(36)));
+    expect(h.qaRetired).toEqual([]);
+    expect(h.qa?.status).toBe('provisioning');
+  });
+
+  it('an environment still being created is torn down only after its qa-up ends', () => {
+    const h = qaProvisioning(); // cycle 1's qa-up asked of Jenkins
+    must(h.qa?.up).attemptedAt = at(11).toISOString();
+    queueBuild(h, COMMIT_2, POLICY, at(12));
+    applyReport(h, report({ stage: 'build', number: BUILD_2, status: 'SUCCESS', commit: COMMIT_2, artifact: ARTIFACT_2 }), POLICY, ctx('jenkins', at(20)));
+    expect(h.qaRetired?.[0]?.status).toBe('provisioning');
+    expect(steps(h)).not.toContain('teardown-qa');
+    applyReport(h, upReport(QA_UP_NUMBER, COMMIT_1), POLICY, ctx('jenkins', at(21)));
+    expect(h.outbox.filter((e) => e.step === 'teardown-qa').map((e) => e.args)).toEqual([{ cycle: 1 }]);
+    expect(h.state).toBe('qa_provisioning');
+    expect(h.qa?.cycle).toBe(2);
+  });
+
+  it('a qa-up that never went out leaves nothing to remove', () => {
+    const h = qaProvisioning(); // cycle 1's qa-up never asked of Jenkins
+    queueBuild(h, COMMIT_2, POLICY, at(12));
+    applyReport(h, report({ stage: 'build', number: BUILD_2, status: 'SUCCESS', commit: COMMIT_2, artifact: ARTIFACT_2 }), POLICY, ctx('jenkins', at(20)));
+    expect(h.qaRetired).toEqual([]);
+    expect(steps(h)).not.toContain('teardown-qa');
+  });
+});
