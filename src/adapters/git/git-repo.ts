@@ -94,7 +94,10 @@ export function createGitRepo(mirrors: Mirrors): GitRepo {
 
     async branchHead(repo, branch) {
       const mirror = await mirrors.peek(repo);
-      return (await remoteRefs(mirror.run, 'heads')).get(branch) ?? null;
+      const listed = (await remoteRefs(mirror.run, 'heads')).get(branch);
+      if (listed) return listed;
+      // One "not there" is not enough to stop a hotfix: fetch under the lock and look again.
+      return mirrors.withMirror(repo, async (m) => (await resolveCommit(m.run, `refs/heads/${branch}`)) ?? (await remoteRefs(m.run, 'heads')).get(branch) ?? null);
     },
 
     async changes(repo, from, to) {

@@ -6,6 +6,11 @@
 // tag -a, config, an empty listing): at a dozen git calls per hotfix step that was most of
 // the time a step took. So git traces each command to stderr (GIT_TRACE=2, one line); those
 // lines are taken out again before anyone reads stderr.
+//
+// By default simple-git also calls a command done 50 ms after the process *exits*, whether or
+// not its output has been read to the end (steveukx/git-js#608, #1063). Under load that cut
+// `ls-remote` listings short: a branch pushed a moment before was "missing on the origin".
+// A command is done when its output is closed, and not before.
 
 import { GitError, simpleGit, type SimpleGit } from 'simple-git';
 import { ExternalServiceError } from '../../domain/errors.js';
@@ -63,6 +68,7 @@ export function gitRunner(dir: string, settings: GitSettings, extraEnv: Record<s
   const git: SimpleGit = simpleGit({
     baseDir: dir,
     timeout: { block: settings.timeoutMs },
+    completion: { onClose: true, onExit: false },
     // Both set by us (hooks off; SSH in batch mode), never from a request.
     unsafe: { allowUnsafeHooksPath: true, allowUnsafeSshCommand: true },
     config: [

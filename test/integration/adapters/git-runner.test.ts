@@ -21,6 +21,13 @@ describe('gitRunner', () => {
     expect(await run(['config', '--get', 'hotfix.probe'])).toBe('yes\n');
   });
 
+  it('returns all of the output, even when it is still being written after git exited (issue 10.4)', async () => {
+    // A child that outlives git keeps writing: simple-git used to answer 50 ms after git's exit
+    // with what it had read so far, which under load cut ls-remote listings short.
+    execFileSync('git', ['-C', dir, 'config', 'alias.late', '!sh -c "(sleep 0.3; echo late) & echo early"']);
+    expect(await run(['late'])).toBe('early\nlate\n');
+  });
+
   it('a failure keeps git exit code and its own message, without trace lines', async () => {
     const err = await rejectionOf(run(['rev-parse', '--verify', '--end-of-options', 'no-such-ref^{commit}']));
     expect(err).toBeInstanceOf(GitExitError);
