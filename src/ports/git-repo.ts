@@ -34,6 +34,11 @@ export interface BaseCheck {
   newestCommit: string | null;
   /** Whether the commit to deploy contains it. */
   contains: boolean;
+  /**
+   * Whether production has everything the hotfix branch was cut from: false when production
+   * was rolled back past that point (its newest tag is on an older commit).
+   */
+  baseInProduction: boolean;
 }
 
 export interface TagSpec {
@@ -49,8 +54,8 @@ export interface GitRepo {
   branchHead(repo: string, branch: string): Promise<string | null>;
   /** Commits in `to` and not in `from`, newest first, and the files they change. */
   changes(repo: string, from: string, to: string): Promise<{ commits: CommitInfo[]; files: ChangedFile[] }>;
-  /** Is production's newest tag inside `commit`? (The stale-base guard.) */
-  checkBase(repo: string, productionTagTemplate: string, commit: string): Promise<BaseCheck>;
+  /** Is production's newest tag inside `commit`, and `branchBase` inside production? (The stale-base guard.) */
+  checkBase(repo: string, productionTagTemplate: string, commit: string, branchBase: string): Promise<BaseCheck>;
   /** Merge `tag` into the branch and push; a conflict is a ConflictError naming the files. */
   mergeTagIntoBranch(repo: string, branch: string, tag: string, message: string): Promise<{ head: string }>;
   /**

@@ -58,12 +58,13 @@ export const startDeployStep: Step = async (deps, input) => {
   if (approvedDeploy(h)) return skip(deps, input);
   if (!(await claimSlot(deps, input))) return;
   const service = serviceOf(deps, h);
-  const base = await deps.git.checkBase(service.repo, service.tags.production, p.commit);
+  const base = await deps.git.checkBase(service.repo, service.tags.production, p.commit, h.baseCommit ?? p.commit);
   const record = async (check: Omit<BaseCheck, 'at'>) =>
     change(deps, h.id, (d) => {
       completeEffect(d, input.effect.id);
       baseChecked(d, check, service, context(deps, 'system'));
     });
+  if (!base.baseInProduction) return void (await record({ newestTag: base.newestTag, current: false, rolledBack: true }));
   if (base.contains || !base.newestTag) return void (await record({ newestTag: base.newestTag, current: true }));
   const tag = base.newestTag;
   try {

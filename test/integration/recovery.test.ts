@@ -20,6 +20,14 @@ afterAll(async () => {
 const standard = () => h.jenkins.defineJob(JOBS.deploy, contractPipeline({ durationMs: 5 }));
 const promote = (id: string) => h.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com' });
 const toQa = async (title: string): Promise<HotfixView> => h.waitForState((await h.createHotfix({ title })).id, 'awaiting_approval');
+/** A hotfix with a change of its own: a commit pushed to its branch, then built again. */
+const toQaWith = async (title: string, files: Record<string, string>): Promise<HotfixView> => {
+  const created = await h.createHotfix({ title });
+  h.origin.commit(created.branch, files, title);
+  await h.waitFor(created.id, (x) => x.builds[0]?.status !== 'REQUESTED', 'trigger the first build');
+  await h.api('POST', `/api/v1/hotfixes/${created.id}/builds`, {});
+  return h.waitFor(created.id, (x) => x.state === 'awaiting_approval' && x.builds.length === 2, 'reach QA with its change');
+};
 const deployTriggers = (id: string) => h.jenkins.triggers.filter((t) => t.job === JOBS.deploy && t.params.HOTFIX_ID === id && !t.merged);
 const buildPath = (job: string) => `/${job.split('/').map((p) => `job/${p}`).join('/')}/`;
 
@@ -239,4 +247,32 @@ describe('QA environments and late teardowns (10.6)', () => {
     expect(teardowns).toEqual([first.qa?.env]);
     expect(downs.qa?.status).toBe('up');
   }, 60_000);
+});
+
+describe('after a rollback (10.6)', () => {
+  it('a new hotfix starts from what production runs, and one cut before the rollback is not deployed', async () => {
+    await h.settleAll();
+    // Production first runs a deploy of the service's own (the fixture's prod-10 has no artifact on record).
+    const earlier = await toQaWith('An earlier fix', { 'earlier.js': 'export const earlier = 1;\n' });
+    await promote(earlier.id);
+    await h.waitForState(earlier.id, 'awaiting_backmerge');
+    const a = await toQaWith('Fix that will be rolled back', { 'bad.js': 'export const bad = 1;\n' });
+    await promote(a.id);
+    const aLive = await h.waitForState(a.id, 'awaiting_backmerge');
+    const before = await toQaWith('Cut while the bad fix ran', { 'other.js': 'export const other = 1;\n' });
+    expect(before.baseTag).toBe(aLive.tags[0]);
+    expect((await h.api('POST', `/api/v1/hotfixes/${a.id}/rollback`, { actor: 'ops@example.com', reason: 'errors' })).status).toBe(202);
+    const back = await h.waitFor(a.id, (x) => x.state === 'rolled_back' && x.rollback?.tag != null, 'roll back and tag');
+    const after = await h.createHotfix({ title: 'Cut after the rollback' });
+    expect(after.baseTag).toBe(back.rollback?.tag);
+    expect(after.baseCommit).toBe(back.rollback?.target?.commit);
+    await promote(before.id);
+    const stuck = await h.waitForState(before.id, 'needs_attention', 20_000);
+    expect(stuck.attention?.reason).toMatch(/rolled back to .* carries a change production removed/);
+    expect(deployTriggers(before.id)).toHaveLength(0);
+    // Nothing holds the slot: the hotfix cut after the rollback goes all the way.
+    await h.waitForState(after.id, 'awaiting_approval');
+    await promote(after.id);
+    await h.waitForState(after.id, 'awaiting_backmerge', 20_000);
+  }, 90_000);
 });

@@ -41,13 +41,16 @@ export function releaseOps(mirrors: Mirrors): Omit<GitRepo, 'createHotfixBranch'
   };
 
   return {
-    async checkBase(repo, template, commit) {
+    async checkBase(repo, template, commit, branchBase) {
       return mirrors.withMirror(repo, async ({ run }) => {
         const newest = newestProductionTag(template, await listTags(run));
-        if (!newest) return { newestTag: null, newestCommit: null, contains: true };
+        if (!newest) return { newestTag: null, newestCommit: null, contains: true, baseInProduction: true };
         const newestCommit = await resolveCommit(run, `refs/tags/${newest.name}`);
         const contains = newestCommit !== null && (await isAncestor(run, newestCommit, commit));
-        return { newestTag: newest.name, newestCommit, contains };
+        // After a rollback the newest tag is on an older commit: an ancestor of everything, so
+        // `contains` alone would let a branch cut before the rollback ship the removed change.
+        const baseInProduction = newestCommit !== null && (await isAncestor(run, branchBase, newestCommit));
+        return { newestTag: newest.name, newestCommit, contains, baseInProduction };
       });
     },
 

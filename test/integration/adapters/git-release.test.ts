@@ -259,9 +259,18 @@ describe('checkBase, branchContains, ensureBranch, tagCommit, tags', () => {
     const onNewest = branchWith('hotfix/a', 'prod-10', { 'a.js': '1\n' }, 'On prod-10');
     const onOlder = branchWith('hotfix/b', 'prod-9', { 'b.js': '1\n' }, 'On prod-9');
 
-    expect(await w.git.checkBase(w.repo, PROD, onNewest)).toEqual({ newestTag: 'prod-10', newestCommit: commitOf('prod-10'), contains: true });
-    expect(await w.git.checkBase(w.repo, PROD, onOlder)).toEqual({ newestTag: 'prod-10', newestCommit: commitOf('prod-10'), contains: false });
-    expect(await w.git.checkBase(w.repo, 'release-{build}', onOlder)).toEqual({ newestTag: null, newestCommit: null, contains: true });
+    expect(await w.git.checkBase(w.repo, PROD, onNewest, commitOf('prod-10'))).toEqual({ newestTag: 'prod-10', newestCommit: commitOf('prod-10'), contains: true, baseInProduction: true });
+    expect(await w.git.checkBase(w.repo, PROD, onOlder, commitOf('prod-9'))).toEqual({ newestTag: 'prod-10', newestCommit: commitOf('prod-10'), contains: false, baseInProduction: true });
+    expect(await w.git.checkBase(w.repo, 'release-{build}', onOlder, commitOf('prod-9'))).toEqual({ newestTag: null, newestCommit: null, contains: true, baseInProduction: true });
+  });
+
+  it('checkBase sees production rolled back past where a branch was cut (issue 10.6)', async () => {
+    const onNewest = branchWith('hotfix/c', 'prod-10', { 'c.js': '1\n' }, 'On prod-10, before the rollback');
+    // Production went back to prod-9's commit, tagged with the rollback deploy's number.
+    w.origin.git(['tag', '-a', '-m', 'rollback', 'prod-13', commitOf('prod-9')]);
+    w.origin.git(['push', '--quiet', 'origin', 'refs/tags/prod-13']);
+    const check = await w.git.checkBase(w.repo, PROD, onNewest, commitOf('prod-10'));
+    expect(check).toEqual({ newestTag: 'prod-13', newestCommit: commitOf('prod-9'), contains: true, baseInProduction: false });
   });
 
   it('branchContains answers from the origin’s current branch', async () => {

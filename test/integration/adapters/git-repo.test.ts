@@ -175,7 +175,7 @@ describe('the mirror', () => {
     await w.git.createHotfixBranch(branchReq());
     await w.git.tags(w.repo);
     await w.git.branchHead(w.repo, BRANCH);
-    await w.git.checkBase(w.repo, PROD, tagCommit('prod-10'));
+    await w.git.checkBase(w.repo, PROD, tagCommit('prod-10'), tagCommit('prod-10'));
     await w.git.changes(w.repo, tagCommit('prod-9'), tagCommit('prod-10'));
     expect(w.mirrors.clones).toBe(1);
 
