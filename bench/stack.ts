@@ -31,7 +31,7 @@ export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?:
   const jenkins = await startJenkinsSim({ user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, callbackSecret: SECRETS.callbackSecret });
   defineContractJobs(jenkins);
   if (opts.deployStartsAt) jenkins.defineJob(JOBS.deploy, contractPipeline({ durationMs: 5 }), { nextBuildNumber: opts.deployStartsAt });
-  const slack = await startSlackSim({ token: SECRETS.slackToken, channels: ['#payments-dev'] });
+  const slack = await startSlackSim({ tokens: [{ token: SECRETS.slackToken, scopes: ['chat:write', 'channels:history'] }], channels: ['#payments-dev'] });
   const github = await startGitHubSim({ token: SECRETS.githubToken });
   const smtp = await startSmtpCatcher({});
   const port = await freePort();

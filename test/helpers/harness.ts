@@ -104,7 +104,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const jenkins = await startJenkinsSim({ user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, callbackSecret: SECRETS.callbackSecret });
   defineContractJobs(jenkins);
   opts.jenkins?.(jenkins);
-  const slack = await startSlackSim({ token: SECRETS.slackToken, channels: ['#payments-dev'] });
+  const slack = await startSlackSim({ tokens: [{ token: SECRETS.slackToken, scopes: ['chat:write'] }], channels: ['#payments-dev'] });
   const github = await startGitHubSim({ token: SECRETS.githubToken });
   const gitlab = await startGitLabSim({ token: SECRETS.gitlabToken, projects: ['acme/payments'] });
   const smtp = await startSmtpCatcher({});

@@ -5,6 +5,8 @@ import { startSlackSim, type SlackSim } from '../../src/sandbox/slack/index.js';
 import { field, rejectionOf } from './support.js';
 
 const TOKEN = 'xoxb-sandbox-token';
+const POST_ONLY = 'xoxb-post-only';
+const READER = 'xoxb-reader';
 // No backoff of the client's own: only Slack's Retry-After makes it wait.
 const FAST_RETRY: RetryOptions = { retries: 2, minTimeout: 0, maxTimeout: 1 };
 
@@ -20,7 +22,15 @@ function client(options: { token?: string; retryConfig?: RetryOptions; rejectRat
 }
 
 beforeAll(async () => {
-  sim = await startSlackSim({ token: TOKEN, channels: ['#payments-dev', 'ops'] });
+  sim = await startSlackSim({
+    token: TOKEN,
+    tokens: [
+      { token: POST_ONLY, scopes: ['chat:write'] },
+      { token: READER, scopes: ['users:read', 'channels:history'] },
+    ],
+    channels: ['#payments-dev', 'ops', { name: 'secret-ops', private: true }],
+    users: [{ id: 'U0ALICE', name: 'alice', email: 'alice@example.com' }],
+  });
 });
 afterAll(async () => {
   await sim.close();
@@ -96,5 +106,39 @@ describe('Slack simulator with WebClient', () => {
       body: JSON.stringify({ channel: 'C00000002', text: 'as json', blocks: [{ type: 'divider' }] }),
     });
     expect(await res.json()).toMatchObject({ ok: true, channel: 'C00000002', message: { blocks: [{ type: 'divider' }] } });
+  });
+});
+
+describe('Slack simulator: scopes, as Slack enforces them', () => {
+  it('answers missing_scope with needed and provided, and every answer carries x-oauth-scopes', async () => {
+    const postOnly = client({ token: POST_ONLY });
+    const posted = await postOnly.chat.postMessage({ channel: '#payments-dev', text: 'allowed' });
+    expect(posted.response_metadata?.scopes).toEqual(['chat:write']);
+    const err = await rejectionOf(postOnly.conversations.history({ channel: sim.channelId('#payments-dev') }));
+    expect(field(err, 'code')).toBe(ErrorCode.PlatformError);
+    expect(field(err, 'data')).toMatchObject({ ok: false, error: 'missing_scope', needed: 'channels:history', provided: 'chat:write' });
+    const reader = client({ token: READER });
+    await expect(reader.conversations.history({ channel: sim.channelId('#payments-dev') })).resolves.toMatchObject({ ok: true });
+    const privateErr = await rejectionOf(reader.conversations.history({ channel: sim.channelId('secret-ops') }));
+    expect(field(err, 'code')).toBe(ErrorCode.PlatformError);
+    expect(field(privateErr, 'data')).toMatchObject({ error: 'missing_scope', needed: 'groups:history' });
+    const noPost = await rejectionOf(reader.chat.postMessage({ channel: '#payments-dev', text: 'not allowed' }));
+    expect(field(noPost, 'data')).toMatchObject({ error: 'missing_scope', needed: 'chat:write', provided: 'users:read,channels:history' });
+    expect((await postOnly.auth.test()).response_metadata?.scopes).toEqual(['chat:write']);
+  });
+
+  it('users.info gives the email only with users:read.email', async () => {
+    expect((await client().users.info({ user: 'U0ALICE' })).user?.profile?.email).toBe('alice@example.com');
+    const withoutEmail = await client({ token: READER }).users.info({ user: 'U0ALICE' });
+    expect(withoutEmail.user?.name).toBe('alice');
+    expect(withoutEmail.user?.profile?.email).toBeUndefined();
+    expect(field(await rejectionOf(client({ token: POST_ONLY }).users.info({ user: 'U0ALICE' })), 'data')).toMatchObject({ error: 'missing_scope', needed: 'users:read' });
+  });
+
+  it('chat.update replaces a message in place', async () => {
+    const slack = client();
+    const first = await slack.chat.postMessage({ channel: '#payments-dev', text: 'Promote?' });
+    await slack.chat.update({ channel: first.channel ?? '', ts: first.ts ?? '', text: 'Promoted by alice' });
+    expect(sim.messages.find((m) => m.ts === first.ts)).toMatchObject({ text: 'Promoted by alice', updates: 1 });
   });
 });

@@ -133,7 +133,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       originUrl: origin.url, commit: prod1, workDir: dir, artifacts, log: () => undefined,
     });
 
-    const slack = await startSlackSim({ token: secrets.slackToken, channels: [DEMO_CHANNEL] });
+    const slack = await startSlackSim({ tokens: [{ token: secrets.slackToken, scopes: ['chat:write', 'channels:history'] }], channels: [DEMO_CHANNEL] });
     cleanup.add('the Slack simulator', () => slack.close());
     const github = await startGitHubSim({
       token: secrets.githubToken,

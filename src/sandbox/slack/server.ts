@@ -1,7 +1,10 @@
 /**
- * startSlackSim: a local Slack Web API for `chat.postMessage`, usable as
+ * startSlackSim: a local Slack Web API (`chat.postMessage`, `chat.update`,
+ * `conversations.history`/`replies`, `users.info`, `auth.test`), usable as
  * `new WebClient(token, { slackApiUrl: sim.url })`. Like Slack, it answers errors with HTTP 200
  * and `{ok: false, error}`; only rate limits (429) and outages (5xx) use HTTP status codes.
+ * Each token has its scopes, sent back in `x-oauth-scopes`; a method the token may not call
+ * answers `missing_scope` with `needed` and `provided`, as Slack does.
  */
 import type { IncomingMessage } from 'node:http';
 import { FaultInjector, type FaultSpec } from '../shared/faults.js';
@@ -11,11 +14,18 @@ import { authorizationToken, readFields, safeEqual, stringField, type Fields } f
 
 export interface SlackSimOptions {
   port?: number;
-  /** The bot token accepted as `Authorization: Bearer <token>` (or a `token` field). */
-  token: string;
-  /** Channel names, with or without `#`; each gets an id `C…` in this order. */
-  channels: string[];
+  /** A bot token accepted as `Authorization: Bearer <token>` (or a `token` field), with every scope. */
+  token?: string;
+  /** Bot tokens with exactly these scopes. */
+  tokens?: Array<{ token: string; scopes: string[] }>;
+  /** Channel names, with or without `#` (or `{name, private}`); each gets an id `C…` in this order. */
+  channels: Array<string | { name: string; private: boolean }>;
+  /** Workspace members `users.info` knows. */
+  users?: Array<{ id: string; name: string; email: string }>;
 }
+
+/** Every scope the simulator knows: what a token given as `token` has. */
+export const ALL_SCOPES = ['chat:write', 'channels:history', 'groups:history', 'users:read', 'users:read.email'];
 
 export interface SlackMessageRecord {
   /** The channel id the message landed in. */
@@ -28,6 +38,8 @@ export interface SlackMessageRecord {
   /** Slack message metadata (`{event_type, event_payload}`), as posted. */
   metadata: unknown;
   at: number;
+  /** How many times chat.update changed it. */
+  updates?: number;
 }
 
 export interface SlackFault {
@@ -54,12 +66,18 @@ export interface SlackSim {
 interface Channel {
   id: string;
   name: string;
+  private: boolean;
 }
 
 type SlackAnswer = ({ ok: true } & Record<string, unknown>) | { ok: false; error: string };
 
 export async function startSlackSim(opts: SlackSimOptions): Promise<SlackSim> {
-  const channels: Channel[] = opts.channels.map((name, i) => ({ id: `C${String(i + 1).padStart(8, '0')}`, name: name.replace(/^#/, '') }));
+  const channels: Channel[] = opts.channels.map((c, i) => {
+    const { name, private: priv } = typeof c === 'string' ? { name: c, private: false } : c;
+    return { id: `C${String(i + 1).padStart(8, '0')}`, name: name.replace(/^#/, ''), private: priv };
+  });
+  const tokens = [...(opts.token ? [{ token: opts.token, scopes: ALL_SCOPES }] : []), ...(opts.tokens ?? [])];
+  const users = opts.users ?? [];
   const findChannel = (ref: string): Channel | undefined => channels.find((c) => c.id === ref || c.name === ref.replace(/^#/, ''));
   const messages = new RecordLog<SlackMessageRecord>();
   const faults = new FaultInjector();
@@ -96,6 +114,40 @@ export async function startSlackSim(opts: SlackSimOptions): Promise<SlackSim> {
     };
   }
 
+  /** chat.update: replaces a message's text and blocks (only the bot's own messages). */
+  function update(fields: Fields): SlackAnswer {
+    const channel = findChannel(stringField(fields, 'channel') ?? '');
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    const message = messages.items.find((m) => m.channel === channel.id && m.ts === stringField(fields, 'ts'));
+    if (!message) return { ok: false, error: 'message_not_found' };
+    const blocks = parseBlocks(fields.blocks);
+    if (blocks === 'invalid') return { ok: false, error: 'invalid_blocks' };
+    const text = stringField(fields, 'text');
+    if (text === undefined && blocks === undefined) return { ok: false, error: 'no_text' };
+    message.text = text ?? message.text;
+    message.blocks = blocks ?? message.blocks;
+    message.updates = (message.updates ?? 0) + 1;
+    return { ok: true, channel: channel.id, ts: message.ts, text: message.text ?? '' };
+  }
+
+  /** users.info: the profile's email only with users:read.email, as Slack does. */
+  function userInfo(fields: Fields, scopes: readonly string[]): SlackAnswer {
+    const user = users.find((u) => u.id === stringField(fields, 'user'));
+    if (!user) return { ok: false, error: 'user_not_found' };
+    const profile = { real_name: user.name, display_name: user.name, ...(scopes.includes('users:read.email') ? { email: user.email } : {}) };
+    return { ok: true, user: { id: user.id, name: user.name, real_name: user.name, deleted: false, is_bot: false, profile } };
+  }
+
+  /** The scope a call needs (history depends on the kind of channel it reads). */
+  function neededScope(method: string, fields: Fields): string | null {
+    if (method === 'chat.postMessage' || method === 'chat.update') return 'chat:write';
+    if (method === 'users.info') return 'users:read';
+    if (method === 'conversations.history' || method === 'conversations.replies') {
+      return findChannel(stringField(fields, 'channel') ?? '')?.private ? 'groups:history' : 'channels:history';
+    }
+    return null;
+  }
+
   /** conversations.history: a channel's top-level messages, newest first. */
   function history(fields: Fields): SlackAnswer {
     const channel = findChannel(stringField(fields, 'channel') ?? '');
@@ -118,17 +170,26 @@ export async function startSlackSim(opts: SlackSimOptions): Promise<SlackSim> {
     return { ok: true, messages: thread.map((m) => render(m, withMetadata)), has_more: false };
   }
 
-  async function answer(req: IncomingMessage, method: string): Promise<SlackAnswer> {
+  async function answer(req: IncomingMessage, method: string): Promise<{ body: SlackAnswer; scopes?: readonly string[] }> {
     const body = await readFields(req);
-    if (!body.ok) return { ok: false, error: 'invalid_form_data' };
+    if (!body.ok) return { body: { ok: false, error: 'invalid_form_data' } };
     const token = authorizationToken(req) ?? stringField(body.fields, 'token');
-    if (token === undefined) return { ok: false, error: 'not_authed' };
-    if (!safeEqual(token, opts.token)) return { ok: false, error: 'invalid_auth' };
-    if (method === 'chat.postMessage') return postMessage(body.fields);
-    if (method === 'conversations.history') return history(body.fields);
-    if (method === 'conversations.replies') return replies(body.fields);
-    if (method === 'auth.test') return { ok: true, url: 'https://sandbox.slack.test/', team: 'Sandbox', user: 'hotfix-bot', team_id: 'T0SANDBOX', user_id: 'U0HOTFIXBOT', bot_id: 'B0HOTFIXBOT' };
-    return { ok: false, error: 'unknown_method' };
+    if (token === undefined) return { body: { ok: false, error: 'not_authed' } };
+    let scopes: readonly string[] | undefined;
+    for (const t of tokens) if (safeEqual(token, t.token)) scopes = t.scopes;
+    if (!scopes) return { body: { ok: false, error: 'invalid_auth' } };
+    const needed = neededScope(method, body.fields);
+    if (needed && !scopes.includes(needed)) return { body: { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') } as SlackAnswer, scopes };
+    const f = body.fields;
+    const result: SlackAnswer =
+      method === 'chat.postMessage' ? postMessage(f)
+      : method === 'chat.update' ? update(f)
+      : method === 'conversations.history' ? history(f)
+      : method === 'conversations.replies' ? replies(f)
+      : method === 'users.info' ? userInfo(f, scopes)
+      : method === 'auth.test' ? { ok: true, url: 'https://sandbox.slack.test/', team: 'Sandbox', user: 'hotfix-bot', team_id: 'T0SANDBOX', user_id: 'U0HOTFIXBOT', bot_id: 'B0HOTFIXBOT' }
+      : { ok: false, error: 'unknown_method' };
+    return { body: result, scopes };
   }
 
   const http = await startHttpServer({
@@ -140,7 +201,8 @@ export async function startSlackSim(opts: SlackSimOptions): Promise<SlackSim> {
       const method = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
       if (!method) return sendJson(res, 404, { ok: false, error: 'unknown_method' });
       if (req.method !== 'POST' && req.method !== 'GET') return sendJson(res, 405, { ok: false, error: 'method_not_supported' });
-      sendJson(res, 200, await answer(req, method));
+      const { body, scopes } = await answer(req, method);
+      sendJson(res, 200, body, scopes ? { 'x-oauth-scopes': scopes.join(',') } : {});
     },
   });
 

@@ -1,19 +1,28 @@
 // The Slack notifier (@slack/web-api WebClient) against the local Slack Web API server.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackNotifier } from '../../../src/adapters/slack/slack-notifier.js';
+import { checkSlackToken, createSlackNotifier } from '../../../src/adapters/slack/slack-notifier.js';
 import type { ChatNotifier } from '../../../src/ports/chat-notifier.js';
 import { startSlackSim, type SlackSim } from '../../../src/sandbox/index.js';
 import { closedPort, externalFailure } from './support.js';
 
 const TOKEN = 'xoxb-test-slack-token';
+const POST_ONLY = 'xoxb-chat-write-only';
+const NO_CHAT = 'xoxb-reads-only';
 const CHANNEL = '#payments-dev';
 
 let sim: SlackSim;
 let slack: ChatNotifier;
 
 beforeAll(async () => {
-  sim = await startSlackSim({ token: TOKEN, channels: [CHANNEL, '#other'] });
+  sim = await startSlackSim({
+    tokens: [
+      { token: TOKEN, scopes: ['chat:write', 'channels:history', 'groups:history'] },
+      { token: POST_ONLY, scopes: ['chat:write'] },
+      { token: NO_CHAT, scopes: ['channels:history'] },
+    ],
+    channels: [CHANNEL, '#other', { name: '#private-ops', private: true }],
+  });
   slack = createSlackNotifier({ token: TOKEN, apiUrl: sim.url, timeoutMs: 2_000 });
 });
 afterAll(async () => {
@@ -47,6 +56,38 @@ describe('finding a message again (after a crash, before posting twice)', () => 
     expect(await slack.find(root.channel, root.ts, 'HF-2026-11-009:notify-slack:promoted:1')).toBeNull();
     expect(await slack.find(CHANNEL, null, 'HF-2026-11-009:thread')).toEqual({ ts: root.ts, channel: CHANNEL });
     expect(await slack.find(CHANNEL, null, 'HF-2026-11-010:thread')).toBeNull();
+  });
+});
+
+describe('scopes (issue 10.5)', () => {
+  it('a token with only chat:write (what the README requires) posts, and says once that it cannot look', async () => {
+    const cannot: string[] = [];
+    const postOnly = createSlackNotifier({ token: POST_ONLY, apiUrl: sim.url, timeoutMs: 2_000 }, (_channel, why) => cannot.push(why));
+    expect(await postOnly.find(CHANNEL, null, 'HF-2026-11-020:thread')).toBeNull();
+    expect(await postOnly.find(CHANNEL, null, 'HF-2026-11-021:thread')).toBeNull();
+    const root = await postOnly.post({ channel: CHANNEL, text: 'HF-2026-11-020 requested', key: 'HF-2026-11-020:thread' });
+    expect(sim.messages.some((m) => m.ts === root.ts)).toBe(true);
+    expect(cannot).toEqual(['slack: conversations.history refused: missing_scope (needed channels:history)']);
+  });
+
+  it('a private channel needs groups:history to look', async () => {
+    const cannot: string[] = [];
+    const publicOnly = createSlackNotifier({ token: NO_CHAT, apiUrl: sim.url, timeoutMs: 2_000 }, (_channel, why) => cannot.push(why));
+    expect(await publicOnly.find(sim.channelId('#private-ops'), null, 'k')).toBeNull();
+    expect(cannot[0]).toContain('needed groups:history');
+  });
+
+  it('errors name the method that failed', async () => {
+    const noChat = createSlackNotifier({ token: NO_CHAT, apiUrl: sim.url, timeoutMs: 2_000 });
+    const err = await externalFailure(noChat.post({ channel: CHANNEL, text: 'hello', key: 'k' }), false);
+    expect(err.message).toBe('slack: chat.postMessage refused: missing_scope (needed chat:write)');
+  });
+
+  it('the start-up check answers the scopes, refuses a token that cannot post or is not valid, and lets Slack being down pass', async () => {
+    expect(await checkSlackToken({ token: POST_ONLY, apiUrl: sim.url })).toEqual(['chat:write']);
+    await expect(checkSlackToken({ token: NO_CHAT, apiUrl: sim.url })).rejects.toThrow(/slack.token lacks the chat:write scope \(it has: channels:history\)/);
+    await expect(checkSlackToken({ token: 'xoxb-revoked', apiUrl: sim.url })).rejects.toThrow(/slack.token is not accepted by Slack .*invalid_auth/);
+    expect(await checkSlackToken({ token: TOKEN, apiUrl: `http://127.0.0.1:${await closedPort()}/api/`, timeoutMs: 500 })).toBeNull();
   });
 });
 
