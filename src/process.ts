@@ -1,14 +1,16 @@
-// The process: read the config, check Redis and git, then serve the API and/or run the
-// workers (`--role api|worker`; both by default). Exits non-zero, one line per problem,
-// before listening if anything is wrong.
+// A service process: read the config, check Redis, git and Slack, then serve the API and/or
+// run the workers (`--role api|worker`; both by default). Exits non-zero, one line per problem,
+// before listening if anything is wrong. src/main.ts runs it; so does the fault suite's entry
+// (test/faults/chaos-main.ts), with its crash points as port decorators.
 
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, runtimeOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { parseChaos } from './adapters/chaos/chaos.js';
+import { checkSlackToken } from './adapters/slack/slack-notifier.js';
 import { createLogger, redactText } from './log.js';
-import { createService, type Role } from './service.js';
+import type { Logger } from './ports/logger.js';
+import { createService, type PortDecorators, type Role } from './service.js';
 
 function fail(lines: readonly string[]): never {
   for (const line of lines) process.stderr.write(`${line}\n`);
@@ -30,7 +32,12 @@ function checkGit(): void {
   if (major < 2 || (major === 2 && minor < 38)) fail([`git ${match[0]} is too old: the service needs git ≥ 2.38 (merge-tree --write-tree)`]);
 }
 
-async function main(): Promise<void> {
+export interface ProcessOptions {
+  /** Port wrappers, built once the logger exists (the fault suite's crash points). */
+  decorate?: (log: Logger) => PortDecorators | undefined;
+}
+
+async function start(options: ProcessOptions): Promise<void> {
   const role = readRole(process.argv.slice(2));
   let config: Config;
   try {
@@ -42,9 +49,8 @@ async function main(): Promise<void> {
   checkGit();
   const runtime = runtimeOptions();
   const log = createLogger({ level: runtime.logLevel });
-  const chaos = parseChaos(runtime.chaos);
-  if (chaos) log.warn({ points: [...chaos.points.keys()] }, 'HOTFIX_CHAOS is set: this process will kill itself at these points');
-  const service = createService(config, { log, env: process.env, chaos });
+  const decorate = options.decorate?.(log);
+  const service = createService(config, { log, env: process.env, ...(decorate ? { decorate } : {}) });
   const where = redactText(config.redis.url);
   try {
     await service.redis.connect();
@@ -59,6 +65,11 @@ async function main(): Promise<void> {
     const warning = `WARNING: Redis maxmemory-policy is '${value}', not 'noeviction': under memory pressure Redis may evict hotfix records and queued jobs. Set maxmemory-policy noeviction.`;
     process.stderr.write(`${warning}\n`);
     log.warn({ maxmemoryPolicy: value }, warning);
+  }
+  try {
+    if ((await checkSlackToken(config.slack)) === null) log.warn({}, 'Slack did not answer at start-up; notifications will be retried');
+  } catch (err) {
+    fail([`config: ${err instanceof Error ? redactText(err.message) : String(err)}`]);
   }
   if (role !== 'api') await service.startWorker();
   if (role !== 'worker') {
@@ -84,6 +95,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  fail([`hotfix service failed to start: ${err instanceof Error ? redactText(err.message) : String(err)}`]);
-});
+/** Run the process until SIGTERM/SIGINT; a failure to start exits non-zero with one line. */
+export function runProcess(options: ProcessOptions = {}): void {
+  start(options).catch((err: unknown) => {
+    fail([`hotfix service failed to start: ${err instanceof Error ? redactText(err.message) : String(err)}`]);
+  });
+}

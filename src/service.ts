@@ -19,7 +19,6 @@ import { createRedisLocker } from './adapters/redis/lock.js';
 import { createRedisStore } from './adapters/redis/store.js';
 import { createLinkSigner } from './adapters/signing/link-signer.js';
 import { createSlackNotifier } from './adapters/slack/slack-notifier.js';
-import { crashAfter, crashBeforeSchedule, type ChaosPlan } from './adapters/chaos/chaos.js';
 import type { Config, ServiceConfig } from './config/schema.js';
 import { createApp, createOpsApp } from './http/app.js';
 import { createMetrics, timed } from './adapters/metrics/prometheus.js';
@@ -28,19 +27,31 @@ import { startWorker } from './jobs/processor.js';
 import type { Logger } from './ports/logger.js';
 import type { PullRequestHost } from './ports/pull-request-host.js';
 import type { QaProvider } from './ports/qa-provider.js';
+import type { Scheduler } from './ports/scheduler.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Deps } from './workflows/deps.js';
 import { reconcile } from './workflows/reconcile.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
+/** The outside systems a decorator may wrap, by port name. */
+export type PortName = 'ci' | 'git' | 'mailer' | 'chat' | 'qa' | 'pullRequests';
+
+/**
+ * Wrappers around the adapters, applied before the service's own metrics: how the fault suite
+ * kills a process right after a side effect (test/faults/chaos.ts). Nothing in production sets it.
+ */
+export interface PortDecorators {
+  port<T extends object>(name: PortName, impl: T): T;
+  scheduler(scheduler: Scheduler): Scheduler;
+}
+
 export interface ServiceOptions {
   log: Logger;
   /** Environment for child processes (git, QA commands). */
   env: Record<string, string | undefined>;
   clock?: Clock;
-  /** Deliberate crash points (HOTFIX_CHAOS); absent in normal operation. */
-  chaos?: ChaosPlan | null;
+  decorate?: PortDecorators;
 }
 
 export interface RunningService {
@@ -99,38 +110,34 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   const observe = (system: string) => (operation: string, outcome: 'ok' | 'error', seconds: number) =>
     metrics.callDuration.observe({ system, operation, outcome }, seconds);
   const observeGit = (operation: string, outcome: 'ok' | 'error', seconds: number) => metrics.gitDuration.observe({ operation, outcome }, seconds);
-  const chaos = options.chaos ?? null;
-  const stageOf = (_method: string, args: unknown[]) => {
-    const params = args[1] as Record<string, string> | undefined;
-    return typeof params?.STAGE === 'string' ? params.STAGE : null;
-  };
-  const ci = timed(crashAfter(chaos, 'ci', createJenkinsCiServer({
+  const wrap = <T extends object>(name: PortName, impl: T): T => options.decorate?.port(name, impl) ?? impl;
+  const ci = timed(wrap('ci', createJenkinsCiServer({
     url: config.jenkins.url,
     user: config.jenkins.user,
     apiToken: config.jenkins.apiToken,
     useCrumb: config.jenkins.useCrumb,
     timeoutMs: config.jenkins.requestTimeoutSeconds * 1000,
-  }), stageOf), observe('jenkins'));
+  })), observe('jenkins'));
   const mirrors = createMirrors({ dataDir: config.git.dataDir, author: config.git.author, timeoutMs: config.git.timeoutSeconds * 1000, env: options.env }, locker);
   const qa = perService<QaProvider>(config, (s) =>
     s.qa.provider === 'jenkins'
       ? createJenkinsQaProvider(ci, s.jobs)
-      : timed(crashAfter(chaos, 'qa', createCommandQaProvider({ up: s.jobs.qaUp, down: s.jobs.qaDown, timeoutMs: s.qa.timeoutSeconds * 1000, env: options.env, passEnv: s.qa.passEnv })), observe('qa-command')),
+      : timed(wrap('qa', createCommandQaProvider({ up: s.jobs.qaUp, down: s.jobs.qaDown, timeoutMs: s.qa.timeoutSeconds * 1000, env: options.env, passEnv: s.qa.passEnv })), observe('qa-command')),
   );
   const services = new Map(config.services.map((s) => [s.name, s] as const));
   const deps: Deps = {
     store,
-    scheduler: crashBeforeSchedule(chaos, createQueueScheduler(queue)),
+    scheduler: options.decorate?.scheduler(createQueueScheduler(queue)) ?? createQueueScheduler(queue),
     clock: options.clock ?? systemClock,
     ci,
     deployments: createRedisDeployRegistry(redis, prefix),
-    git: timed(crashAfter(chaos, 'git', createGitRepo(mirrors)), observeGit),
-    mailer: timed(crashAfter(chaos, 'mailer', createSmtpMailer(config.smtp)), observe('smtp')),
-    chat: timed(crashAfter(chaos, 'chat', createSlackNotifier(config.slack)), observe('slack')),
+    git: timed(wrap('git', createGitRepo(mirrors)), observeGit),
+    mailer: timed(wrap('mailer', createSmtpMailer(config.smtp)), observe('smtp')),
+    chat: timed(wrap('chat', createSlackNotifier(config.slack, (channel, why) => log.warn({ channel, why }, 'cannot look for Slack messages already posted; a crash may repeat one (add channels:history / groups:history)'))), observe('slack')),
     links: createLinkSigner({ current: config.secrets.linkSigningKey, previous: config.secrets.previousLinkSigningKeys }),
     locker,
     qa,
-    pullRequests: perService(config, (s) => timed(crashAfter(chaos, 'pullRequests', pullRequestHost(s)), observe(s.pullRequests.provider))),
+    pullRequests: perService(config, (s) => timed(wrap('pullRequests', pullRequestHost(s)), observe(s.pullRequests.provider))),
     services: { get: (name) => services.get(name), names: () => [...services.keys()] },
     settings: {
       publicUrl: config.server.publicUrl,

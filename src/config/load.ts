@@ -112,7 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /** Process settings that are not part of the service's config file. */
-export function runtimeOptions(env: Env = process.env): { logLevel: string; shutdownGraceMs: number; chaos: string | undefined } {
+export function runtimeOptions(env: Env = process.env): { logLevel: string; shutdownGraceMs: number } {
   const grace = Number(env.SHUTDOWN_GRACE_MS ?? 10_000);
-  return { logLevel: env.LOG_LEVEL ?? 'info', shutdownGraceMs: Number.isFinite(grace) && grace >= 0 ? grace : 10_000, chaos: env.HOTFIX_CHAOS };
+  return { logLevel: env.LOG_LEVEL ?? 'info', shutdownGraceMs: Number.isFinite(grace) && grace >= 0 ? grace : 10_000 };
 }

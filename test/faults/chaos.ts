@@ -1,7 +1,8 @@
-// Deliberate crashes, for the resilience suite and for game days: HOTFIX_CHAOS names the
-// points at which the process kills itself with SIGKILL — right after a side effect and
-// before it is recorded, or right after a change is recorded and before its work is queued.
-// Wired by the composition root only when asked for; nothing else knows it exists.
+// Deliberate crashes for the resilience suite: HOTFIX_CHAOS names the points at which a
+// process started through chaos-main.ts kills itself with SIGKILL — right after a side effect
+// and before it is recorded, or right after a change is recorded and before its work is
+// queued. It reaches the service only as port decorators (`chaosDecorators`); the production
+// entry point knows nothing of it.
 //
 //   HOTFIX_CHAOS="after:ci.triggerOnce:deploy"      after the deploy trigger reached Jenkins
 //   HOTFIX_CHAOS="before-schedule:send-qa-email#2"  before queueing the 2nd send-qa-email
@@ -9,9 +10,10 @@
 //
 // A point fires on its n-th occurrence (#n, default 1) in this process.
 
-import type { Effect } from '../../domain/hotfix.js';
-import type { Scheduler } from '../../ports/scheduler.js';
-import { afterEachCall } from '../around-methods.js';
+import { afterEachCall } from '../../src/adapters/around-methods.js';
+import type { Effect } from '../../src/domain/hotfix.js';
+import type { Scheduler } from '../../src/ports/scheduler.js';
+import type { PortDecorators } from '../../src/service.js';
 
 export interface ChaosPlan {
   /** Point → occurrence at which to crash. */
@@ -62,5 +64,19 @@ export function crashBeforeSchedule(plan: ChaosPlan | null, scheduler: Scheduler
     },
     revive: (hotfixId, effects) => scheduler.revive(hotfixId, effects),
     wake: (hotfixId, effects) => scheduler.wake(hotfixId, effects),
+  };
+}
+
+/** `ci.triggerOnce:deploy`: a trigger is also named by the stage it starts. */
+function stageOf(_method: string, args: unknown[]): string | null {
+  const params = args[1] as Record<string, string> | undefined;
+  return typeof params?.STAGE === 'string' ? params.STAGE : null;
+}
+
+/** The plan as the composition root's port decorators. */
+export function chaosDecorators(plan: ChaosPlan): PortDecorators {
+  return {
+    port: (name, impl) => crashAfter(plan, name, impl, name === 'ci' ? stageOf : undefined),
+    scheduler: (scheduler) => crashBeforeSchedule(plan, scheduler),
   };
 }

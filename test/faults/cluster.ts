@@ -53,8 +53,12 @@ export interface Cluster {
   logs(): string;
   /** Crashes seen (SIGKILL exits), by role. */
   crashes: { api: number; worker: number };
-  /** Stop and start a process, optionally with chaos points. */
-  restart(handle: ProcessHandle, chaos?: string): Promise<ProcessHandle>;
+  /**
+   * Stop and start a process, optionally with chaos points. With `times` > 1 the supervisor
+   * starts it again with the same points after each of its first times-1 crashes: a step that
+   * crashes at the same point on its restart too.
+   */
+  restart(handle: ProcessHandle, chaos?: string, times?: number): Promise<ProcessHandle>;
   call(method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   get(id: string): Promise<HotfixView>;
   waitFor(id: string, predicate: (h: HotfixView) => boolean, what: string, timeoutMs?: number): Promise<HotfixView>;
@@ -84,7 +88,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     jenkins.defineJob(s.jobs.deploy, contractPipeline({ durationMs: 30 }), { nextBuildNumber: 11 });
   }
   opts.jenkins?.(jenkins, services);
-  const slack = await startSlackSim({ token: SECRETS.slackToken, channels: services.map((s) => `#${s.name}-dev`) });
+  const slack = await startSlackSim({ tokens: [{ token: SECRETS.slackToken, scopes: ['chat:write', 'channels:history'] }], channels: services.map((s) => `#${s.name}-dev`) });
   const github = await startGitHubSim({ token: SECRETS.githubToken });
   const smtp = await startSmtpCatcher({});
   const port = await freePort();
@@ -116,8 +120,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const crashes = { api: 0, worker: 0 };
   let closing = false;
 
-  function start(role: 'api' | 'worker', chaos?: string): ProcessHandle {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role', role], {
+  function start(role: 'api' | 'worker', chaos?: string, times = 1): ProcessHandle {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/faults/chaos-main.ts', '--role', role], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOTFIX_CONFIG: configPath, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: String(opts.graceMs ?? 3000), ...(chaos ? { HOTFIX_CHAOS: chaos } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -128,13 +132,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     child.stderr?.on('data', (c: Buffer) => logs.push(c.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const handle: ProcessHandle = { role, child, logs, exited };
-    // A supervisor: a process that crashed is started again, without chaos.
+    // A supervisor: a process that crashed is started again, without chaos once its crashes are used up.
     void exited.then(({ signal }) => {
       if (closing || signal !== 'SIGKILL' || handle.child.killed) return;
       crashes[role] += 1;
       setTimeout(() => {
         if (closing) return;
-        const next = start(role);
+        const next = times > 1 ? start(role, chaos, times - 1) : start(role);
         if (role === 'api') cluster.api = next;
         else cluster.workers = cluster.workers.map((w) => (w === handle ? next : w));
       }, 200);
@@ -191,9 +195,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     workers: Array.from({ length: opts.workers ?? 1 }, () => start('worker', opts.workerChaos)),
     logs: () => allLogs.map((l) => l.join('')).join(''),
     crashes,
-    async restart(handle, chaos) {
+    async restart(handle, chaos, times = 1) {
       await stop(handle);
-      const next = start(handle.role, chaos);
+      const next = start(handle.role, chaos, times);
       if (handle.role === 'api') {
         cluster.api = next;
         await ready();

@@ -112,8 +112,10 @@ export function assertExactlyOnce(c: Cluster, service: ServiceUnderTest, h: Hotf
 export interface CrashPoint {
   /** `either`: armed in the API and the worker, for work whichever of them records last schedules. */
   role: 'api' | 'worker' | 'either';
-  /** A HOTFIX_CHAOS point (see src/adapters/chaos/chaos.ts). */
+  /** A HOTFIX_CHAOS point (see chaos.ts). */
   point: string;
+  /** Crash there this many times in a row (the restarted process crashes at the same point); default 1. */
+  times?: number;
 }
 
 /**
@@ -123,15 +125,16 @@ export interface CrashPoint {
 export async function finishesThroughCrash(c: Cluster, crash: CrashPoint, title: string): Promise<HotfixView> {
   const targets = () => (crash.role === 'api' ? [c.api] : crash.role === 'worker' ? [c.workers[0]] : [c.api, c.workers[0]]);
   const crashes = () => (crash.role === 'either' ? c.crashes.api + c.crashes.worker : c.crashes[crash.role]);
+  const times = crash.times ?? 1;
   for (const target of targets()) {
     if (!target) throw new Error('no process');
-    await c.restart(target, crash.point);
+    await c.restart(target, crash.point, times);
   }
   const before = crashes();
   const service = c.services[0];
   if (!service) throw new Error('no service');
   const h = await runToCompletion(c, service, title);
-  expect(crashes() - before, `a process crashed at ${crash.point}`).toBe(1);
+  expect(crashes() - before, `a process crashed at ${crash.point}`).toBe(times);
   assertExactlyOnce(c, service, h);
   // The process that did not crash still has the point armed: disarm it for the next case.
   if (crash.role === 'either') for (const target of targets()) if (target) await c.restart(target);
