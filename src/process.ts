@@ -72,13 +72,13 @@ async function start(options: ProcessOptions): Promise<void> {
     fail([`config: ${err instanceof Error ? redactText(err.message) : String(err)}`]);
   }
   if (role !== 'api') await service.startWorker();
+  if (config.server.metricsPort !== undefined) await service.listenOps(config.server.metricsPort);
   if (role !== 'worker') {
     const server = await service.listen(config.server.port);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
-    log.info({ port, role, publicUrl: config.server.publicUrl }, 'hotfix service listening');
+    log.info({ port, role, publicUrl: config.server.publicUrl, metricsPort: config.server.metricsPort ?? null }, 'hotfix service listening');
   } else {
-    if (config.server.metricsPort !== undefined) await service.listenOps(config.server.metricsPort);
     log.info({ role, metricsPort: config.server.metricsPort ?? null }, 'hotfix workers running');
   }
   let stopping = false;

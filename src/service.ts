@@ -24,7 +24,9 @@ import { createApp, createOpsApp } from './http/app.js';
 import { createMetrics, timed } from './adapters/metrics/prometheus.js';
 import type { Express } from 'express';
 import { startWorker } from './jobs/processor.js';
-import type { Logger } from './ports/logger.js';
+import type { Logger as PinoLogger } from 'pino';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { requestLog } from './http/request-log.js';
 import type { PullRequestHost } from './ports/pull-request-host.js';
 import type { QaProvider } from './ports/qa-provider.js';
 import type { Scheduler } from './ports/scheduler.js';
@@ -47,7 +49,8 @@ export interface PortDecorators {
 }
 
 export interface ServiceOptions {
-  log: Logger;
+  /** pino: the request log (pino-http) needs the logger itself, not only the Logger port. */
+  log: PinoLogger;
   /** Environment for child processes (git, QA commands). */
   env: Record<string, string | undefined>;
   clock?: Clock;
@@ -59,7 +62,7 @@ export interface RunningService {
   app: ReturnType<typeof createApp>;
   redis: Redis;
   listen(port: number, host?: string): Promise<Server>;
-  /** Health and metrics only (for a worker-only process). */
+  /** Health and metrics only: a worker-only process, or an API whose metrics have their own port. */
   listenOps(port: number, host?: string): Promise<Server>;
   startWorker(): Promise<Worker>;
   close(graceMs?: number): Promise<void>;
@@ -155,6 +158,12 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   };
+  // The rate limits' own connection: their store loads its script as soon as it is made, before
+  // the start-up check connects the main one.
+  const limits = new Redis(config.redis.url, { maxRetriesPerRequest: 3, connectTimeout: 5000 });
+  limits.on('error', () => undefined);
+  // With its own port, /metrics is served only there, not to whoever reaches the public one.
+  const metricsOwnPort = config.server.metricsPort !== undefined;
   const app = createApp(deps, {
     apiTokens: config.secrets.apiTokens,
     callbackSecrets: [config.secrets.callbackSecret, ...config.secrets.previousCallbackSecrets],
@@ -162,11 +171,14 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     bodyLimit: config.server.bodyLimit,
     trustProxy: config.server.trustProxy,
     rateLimits: config.server.rateLimits,
+    // Counted in Redis, so several API processes share one limit per client.
+    rateLimitStore: (name) => new RedisStore({ prefix: `${prefix}:rate:${name}:`, sendCommand: (command: string, ...args: string[]) => limits.call(command, ...args) as Promise<RedisReply> }),
+    requestLog: requestLog(log),
     ready,
-    extra: serveMetrics,
+    ...(metricsOwnPort ? {} : { extra: serveMetrics }),
   });
 
-  let server: Server | undefined;
+  const servers: Server[] = [];
   let worker: Worker | undefined;
   return {
     deps,
@@ -176,7 +188,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host ?? '0.0.0.0', () => resolve(s));
         s.once('error', reject);
-        server = s;
+        servers.push(s);
       });
     },
     listenOps(port, host) {
@@ -184,7 +196,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       return new Promise((resolve, reject) => {
         const s = ops.listen(port, host ?? '0.0.0.0', () => resolve(s));
         s.once('error', reject);
-        server = s;
+        servers.push(s);
       });
     },
     async startWorker() {
@@ -201,17 +213,19 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     },
     async close(graceMs = 10_000) {
       const timeout = new Promise<void>((r) => setTimeout(r, graceMs).unref());
-      if (server) {
-        const s = server;
-        await Promise.race([new Promise<void>((r) => s.close(() => r())), timeout]);
-        s.closeAllConnections();
-      }
+      await Promise.all(
+        servers.map(async (s) => {
+          await Promise.race([new Promise<void>((r) => s.close(() => r())), timeout]);
+          s.closeAllConnections();
+        }),
+      );
       // Jobs still running after the grace period are abandoned: their locks expire and a
       // worker takes them up again. Their connection is left to them — closing it under a
       // running BullMQ worker makes it retry its bookkeeping forever.
       const workerDone = worker ? await Promise.race([worker.close().then(() => true), timeout.then(() => false)]) : true;
       if (!workerDone) log.warn({ graceMs }, 'jobs still running at shutdown; they will be picked up again');
       await queue.close();
+      await limits.quit().catch(() => undefined);
       await redis.quit().catch(() => undefined);
       if (workerDone) await queueConnection.quit().catch(() => undefined);
     },

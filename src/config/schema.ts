@@ -80,7 +80,7 @@ export const configSchema = z.object({
     publicUrl: httpUrl.transform((u) => u.replace(/\/+$/, '')),
     bodyLimit: z.string().default('64kb'),
     trustProxy: z.union([z.boolean(), z.number(), z.string()]).default(false),
-    /** A worker-only process (--role worker) serves /healthz, /readyz and /metrics here, if set. */
+    /** /metrics (with /healthz, /readyz) on this port, and not on the public one; a worker-only process serves only these. */
     metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
     /** Requests per minute per client address; 0 switches a limit off. */
     rateLimits: z

@@ -2,7 +2,7 @@
 // dependencies so tests and main.ts get the same app.
 
 import express, { type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Deps } from '../workflows/deps.js';
 import { postAction, showAction } from './actions.js';
@@ -18,16 +18,21 @@ export interface AppOptions {
   bodyLimit: string;
   trustProxy: boolean | number | string;
   rateLimits: { api: number; actions: number };
+  /** Where the rate limits count (shared by every API process when it is Redis); in memory without it. */
+  rateLimitStore?: (name: 'api' | 'actions') => Store;
+  /** Logs each request (pino-http); none when absent. */
+  requestLog?: RequestHandler;
   ready(): Promise<boolean>;
   /** Extra routes mounted before the 404 (metrics, ...). */
   extra?: (app: express.Express) => void;
 }
 
-function limiter(perMinute: number, json: boolean): RequestHandler {
+function limiter(perMinute: number, json: boolean, store: Store | undefined): RequestHandler {
   if (perMinute === 0) return (_req, _res, next) => next();
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
+    ...(store ? { store } : {}),
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, res) => {
@@ -61,6 +66,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy);
   app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"], 'script-src': ["'none'"] } } }));
+  if (options.requestLog) app.use(options.requestLog);
   health(app, options.ready);
 
   // Callbacks: the raw body is what the signature covers. Not rate limited: signed, and Jenkins
@@ -68,7 +74,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.post('/api/v1/jenkins/events', express.raw({ type: () => true, limit: options.bodyLimit }), jenkinsEvents(deps, options.callbackSecrets));
 
   const api = express.Router();
-  api.use(limiter(options.rateLimits.api, true), requireBearer(options.apiTokens), express.json({ limit: options.bodyLimit }));
+  api.use(limiter(options.rateLimits.api, true, options.rateLimitStore?.('api')), requireBearer(options.apiTokens), express.json({ limit: options.bodyLimit }));
   api.post('/hotfixes', hotfixes.createHotfix(deps));
   api.get('/hotfixes', hotfixes.listHotfixes(deps));
   api.get('/hotfixes/:id', hotfixes.getHotfix(deps));
@@ -82,7 +88,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.use('/api/v1', api);
 
   const actions = express.Router();
-  actions.use(limiter(options.rateLimits.actions, false));
+  actions.use(limiter(options.rateLimits.actions, false, options.rateLimitStore?.('actions')));
   actions.get('/:token', showAction(deps));
   actions.post('/:token', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), postAction(deps, new URL(options.publicUrl).origin));
   app.use('/actions', actions);
