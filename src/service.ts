@@ -173,7 +173,8 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     rateLimits: config.server.rateLimits,
     // Counted in Redis, so several API processes share one limit per client.
     rateLimitStore: (name) => new RedisStore({ prefix: `${prefix}:rate:${name}:`, sendCommand: (command: string, ...args: string[]) => limits.call(command, ...args) as Promise<RedisReply> }),
-    requestLog: requestLog(log),
+    // Request lines are info: below that level the middleware is not even installed.
+    ...(log.isLevelEnabled('info') ? { requestLog: requestLog(log) } : {}),
     ready,
     ...(metricsOwnPort ? {} : { extra: serveMetrics }),
   });

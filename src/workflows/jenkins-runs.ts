@@ -76,12 +76,7 @@ function otherRuns(h: Hotfix, run: Run): { numbers: number[]; queueIds: number[]
   return { numbers: others.flatMap((r) => (r.number === null ? [] : [r.number])), queueIds: others.flatMap((r) => (r.queueId === null ? [] : [r.queueId])) };
 }
 
-/**
- * trigger-run {stage: build|deploy, seq}: start the run on Jenkins, once. The attempt is
- * recorded before Jenkins is called, so any later attempt (a BullMQ retry, a restart, a person's
- * POST /retry) knows the first may have got through and looks before it triggers. A production
- * deploy is always looked for first: a second one is the costliest mistake this service can make.
- */
+/** trigger-run {stage: build|deploy, seq}: start the run on Jenkins, once (see `recordAttempt`). */
 export const triggerRunStep: Step = async (deps, input) => {
   const { hotfix: h, effect } = input;
   const stage = argString(effect, 'stage') as Stage;
@@ -100,15 +95,9 @@ export const triggerRunStep: Step = async (deps, input) => {
       return;
     }
   }
-  const triedBefore = Boolean(run.attemptedAt);
-  if (!triedBefore) {
-    await change(deps, h.id, (d) => {
-      const r = findRun(d, stage, run.seq);
-      if (r && !r.attemptedAt) r.attemptedAt = deps.clock.now().toISOString();
-    });
-  }
+  const attempt = await recordAttempt(deps, h, (d) => findRun(d, stage, run.seq));
   const triggered = await deps.ci.triggerOnce(run.job, parametersFor(deps, h, run, commit), {
-    resumed: input.resumed || triedBefore || stage === 'deploy',
+    resumed: input.resumed || attempt.triedBefore,
     since: new Date(run.requestedAt),
     exclude: otherRuns(h, run),
   });
@@ -119,8 +108,26 @@ export const triggerRunStep: Step = async (deps, input) => {
     if (!r) return;
     const ctx = context(deps, 'system');
     recordQueued(d, r, { ...triggered, commit }, ctx, deps.settings.pollIntervalMs);
-  });
+  }, attempt.hotfix);
 };
+
+/**
+ * Record that Jenkins is about to be asked for the run, before asking: any later attempt (a
+ * BullMQ retry, a restart, a person's POST /retry, a reconciler re-add) then knows the first
+ * may have got through and looks for its build before triggering again. A run never
+ * attempted cannot exist in Jenkins, so the first attempt need not look.
+ */
+export async function recordAttempt(deps: Deps, h: Hotfix, runIn: (d: Hotfix) => Run | null | undefined): Promise<{ triedBefore: boolean; hotfix: Hotfix }> {
+  if (runIn(h)?.attemptedAt) return { triedBefore: true, hotfix: h };
+  let triedBefore = false;
+  const { hotfix } = await change(deps, h.id, (d) => {
+    const r = runIn(d);
+    if (!r) return;
+    if (r.attemptedAt) triedBefore = true;
+    else r.attemptedAt = deps.clock.now().toISOString();
+  }, h);
+  return { triedBefore, hotfix };
+}
 
 // Runs production waits on have a deadline: a deploy (then rolled back), and the QA teardown,
 // whose hotfix holds the service's deploy slot meanwhile (then it goes on as if it failed).

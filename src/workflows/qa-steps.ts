@@ -10,6 +10,7 @@ import { recordQueued } from '../domain/runs.js';
 import type { QaOutcome } from '../ports/qa-provider.js';
 import { change, context, serviceOf } from './change.js';
 import { callbackUrl, type Deps } from './deps.js';
+import { recordAttempt } from './jenkins-runs.js';
 import { argNumber, skip, type Step } from './step.js';
 
 /** A QA job handed to Jenkins: recorded like any run. */
@@ -24,18 +25,12 @@ export const provisionQaStep: Step = async (deps, input) => {
   const qa = h.qa;
   if (!qa || qa.cycle !== cycle || h.state !== 'qa_provisioning' || (qa.up !== null && qa.up.status !== 'REQUESTED')) return skip(deps, input);
   const parameters = qaUpParameters({ hotfix: h, callbackUrl: callbackUrl(deps.settings) }, qa.env, qa.commit, qa.artifact);
-  // Recorded before the call: a teardown must then wait for this qa-up, which may have got through.
-  const triedBefore = Boolean(qa.up?.attemptedAt);
-  if (qa.up && !triedBefore) {
-    await change(deps, h.id, (d) => {
-      const up = qaCycleOf(d, cycle)?.up;
-      if (up && !up.attemptedAt) up.attemptedAt = deps.clock.now().toISOString();
-    });
-  }
+  // Recorded before the call: a teardown then waits for this qa-up, which may have got through.
+  const attempt = qa.up ? await recordAttempt(deps, h, (d) => qaCycleOf(d, cycle)?.up) : { triedBefore: false, hotfix: h };
   let outcome: QaOutcome;
   try {
     const since = new Date(qa.up?.requestedAt ?? effect.createdAt);
-    outcome = await oneAtATime(deps, h, () => deps.qa(h.service).up({ parameters, resumed: input.resumed || triedBefore, since }));
+    outcome = await oneAtATime(deps, h, () => deps.qa(h.service).up({ parameters, resumed: input.resumed || attempt.triedBefore, since }));
   } catch (err) {
     if (err instanceof ExternalServiceError && !err.transient) {
       await change(deps, h.id, (d) => {
@@ -51,7 +46,7 @@ export const provisionQaStep: Step = async (deps, input) => {
     const ctx = context(deps, 'qa');
     if (outcome.kind === 'done') qaCameUp(d, cycle, outcome.url, ctx);
     else recordStartedRun(d, qaCycleOf(d, cycle)?.up ?? null, outcome, ctx, deps.settings.pollIntervalMs);
-  });
+  }, attempt.hotfix);
 };
 
 /**

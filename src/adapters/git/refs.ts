@@ -38,6 +38,18 @@ export async function listTags(run: RunGit): Promise<string[]> {
   return out.split('\n').filter(Boolean);
 }
 
+/** For two commit ids already known to exist: one git process, git's own answer (exit 0 or 1). */
+export async function isAncestorCommit(run: RunGit, ancestor: string, descendant: string): Promise<boolean> {
+  if (ancestor === descendant) return true;
+  try {
+    await run(['merge-base', '--is-ancestor', ancestor, descendant]);
+    return true;
+  } catch (err) {
+    if (err instanceof GitExitError && err.exitCode === 1) return false;
+    throw err;
+  }
+}
+
 /** `ancestor` is in `descendant`'s history: their merge base is `ancestor` itself. */
 export async function isAncestor(run: RunGit, ancestor: string, descendant: string): Promise<boolean> {
   const [a, d] = await Promise.all([resolveCommit(run, ancestor), resolveCommit(run, descendant)]);

@@ -7,7 +7,7 @@ import { mergeCommit } from './tree-ops.js';
 import { newestProductionTag, nextReleaseVersion, releaseTagName, releaseVersionOf } from '../../domain/tags.js';
 import type { GitRepo, TagSpec } from '../../ports/git-repo.js';
 import type { Mirror, Mirrors } from './mirror.js';
-import { isAncestor, listTags, remoteRefs, resolveCommit } from './refs.js';
+import { isAncestor, isAncestorCommit, listTags, remoteRefs, resolveCommit } from './refs.js';
 import { GitExitError, type RunGit } from './runner.js';
 
 const PUSH_ATTEMPTS = 5;
@@ -46,10 +46,13 @@ export function releaseOps(mirrors: Mirrors): Omit<GitRepo, 'createHotfixBranch'
         const newest = newestProductionTag(template, await listTags(run));
         if (!newest) return { newestTag: null, newestCommit: null, contains: true, baseInProduction: true };
         const newestCommit = await resolveCommit(run, `refs/tags/${newest.name}`);
-        const contains = newestCommit !== null && (await isAncestor(run, newestCommit, commit));
-        // After a rollback the newest tag is on an older commit: an ancestor of everything, so
-        // `contains` alone would let a branch cut before the rollback ship the removed change.
-        const baseInProduction = newestCommit !== null && (await isAncestor(run, branchBase, newestCommit));
+        if (newestCommit === null) return { newestTag: newest.name, newestCommit, contains: false, baseInProduction: true };
+        const [contains, baseInProduction] = await Promise.all([
+          isAncestorCommit(run, newestCommit, commit),
+          // After a rollback the newest tag is on an older commit: an ancestor of everything, so
+          // `contains` alone would let a branch cut before the rollback ship the removed change.
+          isAncestorCommit(run, branchBase, newestCommit),
+        ]);
         return { newestTag: newest.name, newestCommit, contains, baseInProduction };
       });
     },
