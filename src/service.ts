@@ -4,6 +4,7 @@
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { freezeSchedule } from './adapters/calendar/freeze-calendar.js';
 import { createGitRepo } from './adapters/git/git-repo.js';
 import { createMirrors } from './adapters/git/mirror.js';
 import { createSmtpMailer } from './adapters/email/smtp-mailer.js';
@@ -18,6 +19,9 @@ import { createRedisDeployRegistry } from './adapters/redis/deploy-registry.js';
 import { createRedisLocker } from './adapters/redis/lock.js';
 import { createRedisStore } from './adapters/redis/store.js';
 import { createLinkSigner } from './adapters/signing/link-signer.js';
+import { hmacHex } from './adapters/signing/hmac.js';
+import { createTokenAuthenticator } from './adapters/identity/api-tokens.js';
+import { createOidcAuthenticator } from './adapters/identity/oidc.js';
 import { createSlackNotifier } from './adapters/slack/slack-notifier.js';
 import type { Config, ServiceConfig } from './config/schema.js';
 import { createApp, createOpsApp } from './http/app.js';
@@ -127,7 +131,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       ? createJenkinsQaProvider(ci, s.jobs)
       : timed(wrap('qa', createCommandQaProvider({ up: s.jobs.qaUp, down: s.jobs.qaDown, timeoutMs: s.qa.timeoutSeconds * 1000, env: options.env, passEnv: s.qa.passEnv })), observe('qa-command')),
   );
-  const services = new Map(config.services.map((s) => [s.name, s] as const));
+  const services = new Map(config.services.map((s) => [s.name, { ...s, freezes: freezeSchedule([...config.freezes, ...s.freezes]) }] as const));
   const deps: Deps = {
     store,
     scheduler: options.decorate?.scheduler(createQueueScheduler(queue)) ?? createQueueScheduler(queue),
@@ -165,7 +169,12 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   // With its own port, /metrics is served only there, not to whoever reaches the public one.
   const metricsOwnPort = config.server.metricsPort !== undefined;
   const app = createApp(deps, {
-    apiTokens: config.secrets.apiTokens,
+    authenticators: [
+      // secrets.apiTokens, the older form, are each one admin principal named `api`.
+      createTokenAuthenticator([...config.auth.tokens, ...config.secrets.apiTokens.map((token) => ({ principal: 'api', roles: ['admin'] as const, token }))]),
+      ...(config.auth.oidc ? [createOidcAuthenticator(config.auth.oidc, (why) => log.info({ why }, 'an SSO token was refused'))] : []),
+    ],
+    evidenceKey: config.secrets.evidenceSigningKey ?? hmacHex(config.secrets.linkSigningKey, 'hotfix evidence signing key'),
     callbackSecrets: [config.secrets.callbackSecret, ...config.secrets.previousCallbackSecrets],
     publicUrl: config.server.publicUrl,
     bodyLimit: config.server.bodyLimit,

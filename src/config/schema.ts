@@ -2,6 +2,7 @@
 // rest are additions with defaults. Every rule here produces an error naming its path.
 
 import { z } from 'zod';
+import { checkFreezeWindow } from '../adapters/calendar/freeze-calendar.js';
 
 const REF_SAFE = /^(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!-)[A-Za-z0-9._/-]+$/;
 const refName = z.string().regex(REF_SAFE, 'must be a plain git ref name (letters, digits, . _ / -)');
@@ -25,6 +26,52 @@ const email = z.email({ error: 'must be an email address' });
 const approverPattern = z
   .string()
   .regex(/^[^\s@]+@[^\s@]+$|^\*$/, 'must be an email address or a glob like *@example.com');
+
+const approvalGroup = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a short name ([a-z0-9_-])'),
+  required: z.number().int().min(1).max(10),
+  members: z.array(approverPattern).min(1),
+});
+
+/** `{required, approvers}` (one group) or `groups` (every group must be met). */
+const approvals = z
+  .object({
+    required: z.number().int().min(1).max(10).optional(),
+    approvers: z.array(approverPattern).min(1).optional(),
+    groups: z.array(approvalGroup).min(1).optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.groups && (a.required !== undefined || a.approvers !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['groups'], message: 'use either groups or required/approvers, not both' });
+    } else if (!a.groups && (a.required === undefined || a.approvers === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [a.required === undefined ? 'required' : 'approvers'], message: 'required (or use groups)' });
+    }
+    const names = (a.groups ?? []).map((g) => g.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `duplicate group name '${n}'` });
+    });
+  })
+  .transform((a): { groups: Array<z.infer<typeof approvalGroup>> } | { required: number; approvers: string[] } =>
+    a.groups ? { groups: a.groups } : { required: a.required ?? 1, approvers: a.approvers ?? [] },
+  );
+
+const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO date-time with a time zone, e.g. 2026-12-20T00:00:00Z' });
+
+/** A freeze window: a date range, or a recurring start (cron, in a time zone) lasting durationHours. */
+export const freezeWindow = z.union([
+  z.strictObject({ name: z.string().min(1).max(100), from: isoInstant, to: isoInstant }).refine((f) => Date.parse(f.to) > Date.parse(f.from), { message: 'to must be after from', path: ['to'] }),
+  z
+    .strictObject({
+      name: z.string().min(1).max(100),
+      cron: z.string().min(9).max(100),
+      durationHours: z.number().positive().max(24 * 31),
+      timezone: z.string().min(1).default('UTC'),
+    })
+    .superRefine((w, ctx) => {
+      const problem = checkFreezeWindow(w);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: `cron or timezone not understood: ${problem}` });
+    }),
+]);
 
 const pullRequests = z.discriminatedUnion('provider', [
   z.object({
@@ -57,14 +104,18 @@ const service = z
       /** command provider: environment variables of the service passed on to the commands. */
       passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')).default([]),
     }),
-    approvals: z.object({
-      required: z.number().int().min(1).max(10),
-      approvers: z.array(approverPattern).min(1),
-    }),
+    approvals,
+    freezes: z.array(freezeWindow).default([]),
+    /** The approval group whose member may promote through a freeze, with a reason. */
+    freezeOverride: z.object({ group: z.string().min(1) }).nullable().default(null),
     slack: z.object({ channel: z.string().min(1) }),
     pullRequests,
   })
   .superRefine((s, ctx) => {
+    const group = s.freezeOverride?.group;
+    if (group && !('groups' in s.approvals && s.approvals.groups.some((g) => g.name === group))) {
+      ctx.addIssue({ code: 'custom', path: ['freezeOverride', 'group'], message: `must name one of approvals.groups (got '${group}')` });
+    }
     if (s.qa.provider === 'jenkins') {
       for (const key of ['qaUp', 'qaDown'] as const) {
         if (!jobName.safeParse(s.jobs[key]).success) {
@@ -74,7 +125,8 @@ const service = z
     }
   });
 
-export const configSchema = z.object({
+export const configSchema = z
+  .object({
   server: z.object({
     port: z.coerce.number().int().min(0).max(65535).default(3000),
     publicUrl: httpUrl.transform((u) => u.replace(/\/+$/, '')),
@@ -94,11 +146,43 @@ export const configSchema = z.object({
   secrets: z.object({
     linkSigningKey: z.string().min(32, 'must be at least 32 characters'),
     callbackSecret: z.string().min(16, 'must be at least 16 characters'),
-    apiTokens: z.array(z.string().min(16, 'must be at least 16 characters')).min(1),
+    /** Each is one `admin` principal named `api` (auth.tokens gives principals of their own). */
+    apiTokens: z.array(z.string().min(16, 'must be at least 16 characters')).default([]),
+    /** Signs evidence bundles (GET …/evidence); derived from linkSigningKey when unset. */
+    evidenceSigningKey: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Old keys still accepted, so rotating a key does not break links already mailed. */
     previousLinkSigningKeys: z.array(z.string().min(32)).default([]),
     previousCallbackSecrets: z.array(z.string().min(16)).default([]),
   }),
+  auth: z
+    .object({
+      tokens: z
+        .array(
+          z
+            .object({
+              principal: z.string().min(1).max(254).regex(/^[^\s]+$/, 'must be an email address or a system name, without spaces'),
+              roles: z.array(z.enum(['requester', 'approver', 'operator', 'admin'])).min(1),
+              token: z.string().min(16, 'must be at least 16 characters').optional(),
+              tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (sha256 of the token)').optional(),
+            })
+            .refine((t) => (t.token === undefined) !== (t.tokenSha256 === undefined), { message: 'give token or tokenSha256, exactly one', path: ['token'] }),
+        )
+        .default([]),
+      oidc: z
+        .object({
+          issuer: httpUrl,
+          audience: z.string().min(1),
+          jwksUrl: httpUrl,
+          principalClaim: z.string().min(1).default('email'),
+          rolesClaim: z.string().min(1).default('roles'),
+          /** Seconds of clock skew tolerated on exp/nbf/iat. */
+          clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+        })
+        .optional(),
+    })
+    .default({ tokens: [] }),
+  /** Freeze windows for every service (each service may add its own). */
+  freezes: z.array(freezeWindow).default([]),
   jenkins: z.object({
     url: httpUrl.transform((u) => u.replace(/\/+$/, '')),
     user: z.string().min(1),
@@ -144,8 +228,14 @@ export const configSchema = z.object({
         seen.add(s.name);
       });
     }),
-});
+  })
+  .superRefine((c, ctx) => {
+    if (c.secrets.apiTokens.length === 0 && c.auth.tokens.length === 0 && !c.auth.oidc) {
+      ctx.addIssue({ code: 'custom', path: ['auth', 'tokens'], message: 'no way to call the API: configure auth.tokens, auth.oidc or secrets.apiTokens' });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
+export type FreezeWindowConfig = z.infer<typeof freezeWindow>;
 export type ServiceConfig = Config['services'][number];
 export type PullRequestConfig = ServiceConfig['pullRequests'];

@@ -9,6 +9,7 @@ export interface NewHotfixInput {
   service: string;
   title: string;
   requestedBy: string;
+  createdBy?: string | null | undefined;
   baseRef?: string | undefined;
   commits: readonly string[];
 }
@@ -26,6 +27,7 @@ export function newHotfix(input: NewHotfixInput, now: Date): Hotfix {
     baseCommit: null,
     head: null,
     requestedBy: input.requestedBy,
+    ...(input.createdBy ? { createdBy: input.createdBy } : {}),
     commits: [...input.commits],
     createdAt: at,
     updatedAt: at,
@@ -42,7 +44,7 @@ export function newHotfix(input: NewHotfixInput, now: Date): Hotfix {
     rollback: null,
     slack: null,
     waiting: null,
-    events: [{ at, type: 'state', to: 'open', actor: input.requestedBy, message: 'hotfix requested' }],
+    events: [{ at, type: 'state', to: 'open', actor: input.createdBy ?? input.requestedBy, message: input.createdBy ? `hotfix requested on behalf of ${input.requestedBy}` : 'hotfix requested' }],
     version: 0,
     outbox: [],
     seenReports: [],

@@ -29,7 +29,7 @@ export function needsSlot(h: Hotfix): boolean {
     return !(f?.productionTag && (f.mergeCommit || h.state === 'needs_attention'));
   }
   const p = h.promotion;
-  return h.state === 'deploying' && p !== null && !h.rollback && (p.base == null || p.base.current);
+  return h.state === 'deploying' && p !== null && !h.rollback && !p.frozen && (p.base == null || p.base.current);
 }
 
 /** A holder whose own record says it no longer needs the slot (it died before letting go). */

@@ -8,9 +8,10 @@
 
 import { advance } from './advance.js';
 import { startBuild } from './build.js';
-import { InvalidStateError } from './errors.js';
+import { isMember } from './approval-groups.js';
+import { ForbiddenError, InvalidStateError, ValidationError } from './errors.js';
 import { isFinal, type Artifact, type BaseCheck, type Deploy, type DeployKind, type Hotfix } from './hotfix.js';
-import type { ServicePolicy } from './policy.js';
+import { approvalGroups, type ActiveFreeze, type ServicePolicy } from './policy.js';
 import { addEffect, flagAttention, moveTo, note, type Context } from './record.js';
 import { newRun } from './runs.js';
 import type { HotfixState } from './states.js';
@@ -70,6 +71,11 @@ export function nextInDeploying(h: Hotfix, policy: ServicePolicy, ctx: Context):
   }
   const p = h.promotion;
   if (!p || approvedDeploy(h)) return false;
+  if (p.frozen && Date.parse(p.frozen.until) > ctx.now.getTime()) return false;
+  if (p.frozen) {
+    note(h, 'run', ctx, `the ${p.frozen.name} freeze is over; checking production again before the deploy`);
+    p.frozen = null;
+  }
   if (!p.base) {
     // The teardown's own call has gone out (or there was none to make): claim and check beside it.
     const teardownPending = h.outbox.some((e) => e.step === 'teardown-qa' && e.args.cycle === h.qa?.cycle);
@@ -87,11 +93,42 @@ export function nextInDeploying(h: Hotfix, policy: ServicePolicy, ctx: Context):
   }
   if (!qaGone(h)) return false;
   if (p.base.current) {
-    requestDeploy(h, policy, ctx);
+    const freeze = p.override ? null : (policy.freezes?.activeAt(ctx.now) ?? null);
+    if (freeze) waitOutFreeze(h, freeze, ctx);
+    else requestDeploy(h, policy, ctx);
     return false;
   }
   rebuildOnNewBase(h, p.base.newestTag ?? 'a newer production tag', policy, ctx);
   return true;
+}
+
+/**
+ * A freeze window began before the deploy could start (it waited for the slot or for QA): it
+ * is never deployed by accident. The slot goes to others (overrides may deploy), and once the
+ * window is over the base is checked again under the slot, since production may have moved.
+ */
+function waitOutFreeze(h: Hotfix, freeze: ActiveFreeze, ctx: Context): void {
+  const p = h.promotion;
+  if (!p) return;
+  p.frozen = { name: freeze.name, until: freeze.until.toISOString() };
+  p.base = null;
+  note(h, 'run', ctx, `production is frozen (${freeze.name}) until ${p.frozen.until}: the deploy waits (an override from the freeze's group lets it go now)`);
+  addEffect(h, 'wake', { until: freeze.until.getTime() }, ctx.now, freeze.until);
+  addEffect(h, 'notify-slack', { event: 'frozen', until: freeze.until.getTime() }, ctx.now);
+}
+
+/** Let a promotion waiting out a freeze go now: a member of the override group, with a reason. */
+export function overrideFreeze(h: Hotfix, by: string, reason: string, policy: ServicePolicy, ctx: Context): void {
+  const p = h.promotion;
+  if (h.state !== 'deploying' || !p?.frozen) throw new InvalidStateError(`hotfix ${h.id} is not waiting out a freeze`, h.state);
+  const group = policy.freezeOverride?.group;
+  const members = approvalGroups(policy.approvals).find((g) => g.name === group)?.members ?? [];
+  if (!group || !isMember(by, members)) throw new ForbiddenError(`${by} cannot override the ${p.frozen.name} freeze: only ${group ?? 'nobody'} can`);
+  if (!reason.trim()) throw new ValidationError('override', 'a freeze override needs a reason');
+  p.override = { by, reason: reason.trim(), freeze: p.frozen.name };
+  note(h, 'approval', ctx, `${by} overrides the ${p.frozen.name} freeze: ${reason.trim()}`);
+  p.frozen = null;
+  advance(h, policy, ctx);
 }
 
 /**

@@ -78,3 +78,18 @@ export function isTransient(err: unknown): boolean {
     (err instanceof ExternalServiceError && err.transient) || err instanceof ConcurrentUpdateError
   );
 }
+
+/** A production change during a freeze window, without an override. */
+export class FrozenError extends HotfixError {
+  override readonly name = 'FrozenError';
+  constructor(
+    readonly freeze: string,
+    readonly until: Date,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A call that names someone other than its caller as the actor (only an admin may act for another). */
+export class ActorMismatchError extends ForbiddenError {}

@@ -19,7 +19,12 @@ export function tagMessage(h: Hotfix, deployNumber: number | null): string {
   const p = h.promotion;
   const approvals = h.approvals
     .filter((a) => a.decision === 'promote' && a.build === p?.build)
-    .map((a) => `  - ${a.actor} at ${a.at} (${a.via})${a.comment ? `: ${oneLine(a.comment)}` : ''}`);
+    .map((a) => {
+      const who = a.onBehalfOf ? `${a.onBehalfOf} (entered by ${a.actor})` : a.actor;
+      return `  - ${who}${a.group ? ` for ${a.group}` : ''} at ${a.at} (${a.via})${a.comment ? `: ${oneLine(a.comment)}` : ''}`;
+    });
+  const deployed = h.deploys.find((d) => d.kind === 'hotfix' && d.status === 'SUCCESS');
+  const lead = deployed?.finishedAt ? Math.round((Date.parse(deployed.finishedAt) - Date.parse(h.createdAt)) / 60_000) : null;
   const build = h.builds.find((b) => b.number === p?.build);
   return [
     `Hotfix ${h.id}: ${oneLine(h.title)}`,
@@ -32,6 +37,8 @@ export function tagMessage(h: Hotfix, deployNumber: number | null): string {
     `Deploy: #${deployNumber ?? '?'}`,
     'Approved by:',
     ...(approvals.length > 0 ? approvals : ['  - (none recorded)']),
+    ...(p?.override ? [`Freeze ${oneLine(p.override.freeze)} overridden by ${p.override.by}: ${oneLine(p.override.reason)}`] : []),
+    ...(lead !== null ? [`Lead time, request to production: ${lead} min`] : []),
   ].join('\n');
 }
 

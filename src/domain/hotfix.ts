@@ -21,6 +21,8 @@ export const FINAL_STATUSES: readonly FinalStatus[] = [
 export interface Artifact {
   version: string;
   url: string;
+  /** sha256 of the artifact, hex, when the pipeline reports one. */
+  sha256?: string;
 }
 
 /** One Jenkins run the service started: a build, a QA up/down or a deploy. */
@@ -82,6 +84,9 @@ export interface QaCycle {
   expiresAt: string | null;
   /** Why the environment could not be created, once it failed. */
   failure?: string | null;
+  /** When QA was told it is up, and when it was seen gone. */
+  upAt?: string | null;
+  downAt?: string | null;
   up: Run | null;
   down: Run | null;
   /** When its teardown was asked for (each environment is torn down once). */
@@ -91,12 +96,22 @@ export interface QaCycle {
 
 export type Decision = 'promote' | 'reject';
 
+/** How a decision reached the service: an email link, the API with a token, the API with SSO, Slack. */
+export type Channel = 'email' | 'api' | 'sso' | 'slack';
+
 export interface Approval {
+  /** The authenticated principal who made the decision. */
   actor: string;
+  /** An admin deciding for another person: the decision counts as that person's. */
+  onBehalfOf?: string | null;
   decision: Decision;
   comment: string;
   at: string;
-  via: 'email' | 'api';
+  via: Channel;
+  /** The approval group this promote counts for (null: counts for none, e.g. its person is counted already). */
+  group?: string | null;
+  /** A promote during a freeze window that overrides it: the reason given. */
+  override?: string | null;
   /** The build number the decision was made on. */
   build: number;
   /** Id of the email link used, so a link works once. */
@@ -138,6 +153,10 @@ export interface Promotion {
   approvedAt: string;
   /** Another hotfix of the service holds the production deploy slot. */
   waitingFor: string | null;
+  /** Approved through a freeze window by a member of the override group, with a reason. */
+  override?: { by: string; reason: string; freeze: string } | null;
+  /** Waiting for a freeze window to end before the deploy (no override). */
+  frozen?: { name: string; until: string } | null;
   /** Production's newest tag as seen under the deploy slot; null until checked (absent in older records). */
   base?: BaseCheck | null;
 }
@@ -245,7 +264,9 @@ export type StepName =
   | 'check-backmerge'
   | 'start-rollback'
   | 'tag-rollback'
-  | 'notify-slack';
+  | 'notify-slack'
+  /** Nothing to do but look at the record again (the end of a freeze window). */
+  | 'wake';
 
 /** Work a transition implies, recorded in the same write as the transition (an outbox). */
 export interface Effect {
@@ -270,6 +291,8 @@ export interface Hotfix {
   /** Branch head after creation (and cherry-picks). */
   head: string | null;
   requestedBy: string;
+  /** The principal who filed it when an admin requested it on someone's behalf. */
+  createdBy?: string | null;
   /** Commits requested to be cherry-picked, as given. */
   commits: string[];
   createdAt: string;

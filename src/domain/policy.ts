@@ -3,16 +3,50 @@
 
 export type QaProviderKind = 'jenkins' | 'command';
 
+/** People who may approve for one part of the organisation, and how many of them must. */
+export interface ApprovalGroup {
+  name: string;
+  required: number;
+  /** Email addresses or globs (`*@finance.example.com`). */
+  members: readonly string[];
+}
+
+/**
+ * Who must approve: every group met (`groups`), or the older single form — `required` distinct
+ * people among `approvers` — which is one group.
+ */
+export type ApprovalPolicy = { groups: readonly ApprovalGroup[] } | { required: number; approvers: readonly string[] };
+
+/** A freeze window in force: no production change without an override. */
+export interface ActiveFreeze {
+  name: string;
+  until: Date;
+}
+
+/** When production changes are frozen (global and per-service windows together). */
+export interface FreezeCalendar {
+  activeAt(at: Date): ActiveFreeze | null;
+}
+
 export interface ServicePolicy {
   name: string;
   branches: { production: string; development: string };
   tags: { production: string; release: string };
   jobs: { build: string; qaUp: string; qaDown: string; deploy: string };
   qa: { provider: QaProviderKind; ttlHours: number; recipients: readonly string[] };
-  approvals: { required: number; approvers: readonly string[] };
+  approvals: ApprovalPolicy;
+  /** Absent: never frozen. */
+  freezes?: FreezeCalendar;
+  /** The group whose member may approve a promotion during a freeze, with a reason. */
+  freezeOverride?: { group: string } | null;
 }
 
 export interface Timing {
   /** How long a run may go without news before Jenkins is polled for it. */
   pollIntervalMs: number;
+}
+
+/** The groups of a policy, whichever form it was written in. */
+export function approvalGroups(policy: ApprovalPolicy): readonly ApprovalGroup[] {
+  return 'groups' in policy ? policy.groups : [{ name: 'approvers', required: policy.required, members: policy.approvers }];
 }

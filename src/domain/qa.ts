@@ -100,6 +100,7 @@ export function nextInQa(h: Hotfix, policy: ServicePolicy, ctx: Context): boolea
   }
   const expiresAt = new Date(ctx.now.getTime() + policy.qa.ttlHours * HOUR_MS);
   qa.expiresAt = expiresAt.toISOString();
+  qa.upAt = ctx.now.toISOString();
   moveTo(h, 'awaiting_approval', ctx, `QA environment ${qa.env} is up at ${qa.url}`);
   addEffect(h, 'send-qa-email', { cycle: qa.cycle }, ctx.now);
   addEffect(h, 'expire-qa', { cycle: qa.cycle }, ctx.now, expiresAt);
@@ -128,6 +129,7 @@ export function qaTornDown(h: Hotfix, cycle: number, ok: boolean, detail: string
   const qa = qaCycleOf(h, cycle);
   if (!qa) return;
   qa.status = ok ? 'down' : 'failed';
+  if (ok) qa.downAt = ctx.now.toISOString();
   note(h, 'qa', ctx, ok ? `QA environment ${qa.env} torn down` : `QA teardown of ${qa.env} failed: ${detail}`);
   // A retired environment that is gone needs no more record.
   if (ok && qa !== h.qa) h.qaRetired = h.qaRetired?.filter((c) => c !== qa);

@@ -3,8 +3,8 @@
 // form's proof field, which a scanner that never rendered the page cannot have.
 
 import type { Request, RequestHandler, Response } from 'express';
-import { approvalsFor, DecisionRefused, refusalOf } from '../domain/approvals.js';
-import { ForbiddenError, NotFoundError } from '../domain/errors.js';
+import { approvalsFor, DecisionRefused, describeGroups, refusalOf } from '../domain/approvals.js';
+import { ForbiddenError, FrozenError, NotFoundError } from '../domain/errors.js';
 import { toPublicView, type Hotfix } from '../domain/hotfix.js';
 import type { LinkClaims } from '../ports/link-signer.js';
 import type { Deps } from '../workflows/deps.js';
@@ -20,9 +20,17 @@ function page(res: Response, status: number, html: string): void {
 }
 
 function contextOf(deps: Deps, h: Hotfix, claims: LinkClaims): ActionContext {
-  const required = deps.services.get(h.service)?.approvals.required ?? 1;
-  const { count } = approvalsFor(h);
-  return { hotfix: toPublicView(h), decision: claims.decision, recipient: claims.recipient, build: claims.build, approvals: { count, required } };
+  const service = deps.services.get(h.service);
+  const { count, required } = service ? approvalsFor(h, service) : { count: 0, required: 1 };
+  const freeze = service?.freezes?.activeAt(deps.clock.now()) ?? null;
+  return {
+    hotfix: toPublicView(h),
+    decision: claims.decision,
+    recipient: claims.recipient,
+    build: claims.build,
+    approvals: { count, required, groups: service ? describeGroups(h, service, claims.build) : [] },
+    freeze: freeze ? { name: freeze.name, until: freeze.until.toISOString() } : null,
+  };
 }
 
 async function resolve(deps: Deps, token: string): Promise<Resolved> {
@@ -89,11 +97,15 @@ export function postAction(deps: Deps, publicOrigin: string): RequestHandler {
       });
       const ctx = contextOf(deps, hotfix, r.claims);
       if (outcome.kind === 'promoted') return page(res, 200, messagePage('Promoted', `Thank you. QA is being torn down and build #${r.claims.build} is going to production.`, 'ok', ctx));
-      if (outcome.kind === 'recorded') return page(res, 200, messagePage('Approval recorded', `${outcome.approvals} of ${outcome.required} approvals. Promotion starts when ${outcome.required} different people have approved.`, 'ok', ctx));
+      if (outcome.kind === 'recorded') {
+        const waiting = ctx.approvals.groups.length > 1 ? ` Still needed: ${ctx.approvals.groups.filter((g) => g.includes('waiting')).join('; ')}.` : ` Promotion starts when ${outcome.required} different people have approved.`;
+        return page(res, 200, messagePage('Approval recorded', `${outcome.approvals} of ${outcome.required} approvals.${waiting}`, 'ok', ctx));
+      }
       return page(res, 200, messagePage('Rejected', 'Thank you. QA is being torn down and the requester has been told why.', 'ok', ctx));
     } catch (err) {
       if (err instanceof DecisionRefused) return page(res, 409, messagePage('Nothing changed', err.message, 'info', r.ctx));
       if (err instanceof ForbiddenError) return page(res, 403, messagePage('Not allowed', err.message, 'bad', r.ctx));
+      if (err instanceof FrozenError) return page(res, 409, messagePage('Production is frozen', err.message, 'warn', r.ctx));
       if (err instanceof NotFoundError) return page(res, 404, messagePage('Unknown hotfix', err.message, 'bad'));
       throw err;
     }

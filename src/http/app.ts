@@ -6,18 +6,22 @@ import { rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Deps } from '../workflows/deps.js';
 import { postAction, showAction } from './actions.js';
-import { requireBearer } from './auth.js';
+import type { Authenticator } from '../ports/identity.js';
+import { requirePrincipal } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import * as hotfixes from './hotfix-handlers.js';
 import { jenkinsEvents } from './jenkins-events.js';
 
 export interface AppOptions {
-  apiTokens: readonly string[];
+  /** Static tokens first, then SSO: the first that recognises the bearer names the principal. */
+  authenticators: readonly Authenticator[];
   callbackSecrets: readonly string[];
   publicUrl: string;
   bodyLimit: string;
   trustProxy: boolean | number | string;
   rateLimits: { api: number; actions: number };
+  /** Signs evidence bundles. */
+  evidenceKey: string;
   /** Where the rate limits count (shared by every API process when it is Redis); in memory without it. */
   rateLimitStore?: (name: 'api' | 'actions') => Store;
   /** Logs each request (pino-http); none when absent. */
@@ -74,7 +78,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.post('/api/v1/jenkins/events', express.raw({ type: () => true, limit: options.bodyLimit }), jenkinsEvents(deps, options.callbackSecrets));
 
   const api = express.Router();
-  api.use(limiter(options.rateLimits.api, true, options.rateLimitStore?.('api')), requireBearer(options.apiTokens), express.json({ limit: options.bodyLimit }));
+  api.use(limiter(options.rateLimits.api, true, options.rateLimitStore?.('api')), requirePrincipal(options.authenticators), express.json({ limit: options.bodyLimit }));
   api.post('/hotfixes', hotfixes.createHotfix(deps));
   api.get('/hotfixes', hotfixes.listHotfixes(deps));
   api.get('/hotfixes/:id', hotfixes.getHotfix(deps));
@@ -84,6 +88,9 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   api.post('/hotfixes/:id/rollback', hotfixes.rollbackHotfix(deps));
   api.post('/hotfixes/:id/cancel', hotfixes.cancelHotfixHandler(deps));
   api.post('/hotfixes/:id/retry', hotfixes.retryHotfixHandler(deps));
+  api.get('/hotfixes/:id/evidence', hotfixes.evidence(deps, options.evidenceKey));
+  api.get('/hotfixes/:id/evidence.md', hotfixes.evidenceMarkdown(deps, options.evidenceKey));
+  api.get('/freezes', hotfixes.freezes(deps));
   api.get('/stats', hotfixes.stats(deps));
   app.use('/api/v1', api);
 

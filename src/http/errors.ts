@@ -6,9 +6,11 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { DecisionRefused } from '../domain/approvals.js';
 import {
+  ActorMismatchError,
   ConflictError,
   ExternalServiceError,
   ForbiddenError,
+  FrozenError,
   InvalidStateError,
   NotFoundError,
   ValidationError,
@@ -16,7 +18,7 @@ import {
 import type { Logger } from '../ports/logger.js';
 
 export interface ErrorBody {
-  error: { code: string; message: string; files?: readonly string[] };
+  error: { code: string; message: string; files?: readonly string[]; freeze?: { name: string; until: string } };
 }
 
 export function sendError(res: Response, status: number, code: string, message: string, extra: Partial<ErrorBody['error']> = {}): void {
@@ -55,7 +57,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof z.ZodError) return sendError(res, 400, 'invalid_request', zodMessage(err));
     if (err instanceof ValidationError) return sendError(res, 400, 'invalid_request', err.message);
     if (err instanceof NotFoundError) return sendError(res, 404, 'not_found', err.message);
-    if (err instanceof ForbiddenError) return sendError(res, 403, 'forbidden', err.message);
+    if (err instanceof ForbiddenError) return sendError(res, 403, err instanceof ActorMismatchError ? 'actor_mismatch' : 'forbidden', err.message);
+    if (err instanceof FrozenError) return sendError(res, 409, 'frozen', err.message, { freeze: { name: err.freeze, until: err.until.toISOString() } });
     if (err instanceof ConflictError) return sendError(res, 409, 'conflict', err.message, { files: err.files });
     if (err instanceof DecisionRefused) return sendError(res, 409, err.reason === 'used' ? 'already_decided' : 'out_of_date', err.message);
     if (err instanceof InvalidStateError) return sendError(res, 409, 'invalid_state', err.message);

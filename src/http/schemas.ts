@@ -12,7 +12,8 @@ const email = z.email({ error: 'must be an email address' }).max(254);
 export const createHotfixBody = z.strictObject({
   service: z.string().regex(/^[a-z0-9-]+$/, 'must be a configured service name ([a-z0-9-]+)').max(100),
   title: z.string().trim().min(3, 'must be at least 3 characters').max(200).refine(noControl, 'must not contain control characters'),
-  requestedBy: email,
+  /** Omitted: the caller. Another person only for an admin (recorded as on their behalf). */
+  requestedBy: email.optional(),
   baseRef: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'must be a production tag name').optional(),
   commits: z
     .array(z.string().regex(/^[0-9a-fA-F]{7,40}$/, 'must be a commit id (7–40 hex digits)').transform((s) => s.toLowerCase()))
@@ -22,12 +23,17 @@ export const createHotfixBody = z.strictObject({
 
 const reason = z.string().trim().min(1, 'required').max(2000);
 
-export const promoteBody = z.strictObject({ actor: email, comment: z.string().max(2000).default('') });
-export const rejectBody = z.strictObject({ actor: email, reason });
-export const rollbackBody = z.strictObject({ actor: email, reason });
-export const cancelBody = z.strictObject({ actor: email, reason: z.string().max(2000).default('') });
-export const buildBody = z.strictObject({ actor: email.optional() }).default({});
-export const retryBody = z.strictObject({ actor: email });
+// `actor` may be omitted (it is the caller); naming someone else is for admins only.
+const actor = z.string().trim().min(1).max(254).optional();
+
+export const promoteBody = z.strictObject({ actor, comment: z.string().max(2000).default(''), override: z.string().trim().min(1, 'must say why the freeze is overridden').max(2000).optional() });
+export const rejectBody = z.strictObject({ actor, reason });
+export const rollbackBody = z.strictObject({ actor, reason });
+export const cancelBody = z.strictObject({ actor, reason: z.string().max(2000).default('') });
+export const buildBody = z.strictObject({ actor }).default({});
+export const retryBody = z.strictObject({ actor }).default({});
+
+export const freezesQuery = z.object({ service: z.string().regex(/^[a-z0-9-]+$/).optional() });
 
 export const listQuery = z.object({
   service: z.string().regex(/^[a-z0-9-]+$/).optional(),
@@ -48,7 +54,7 @@ export const callbackBody = z.object({
     .regex(/^([0-9a-f]{40})?$/, 'must be a full commit id')
     .optional()
     .transform((c) => (c ? c : undefined)),
-  artifact: z.object({ version: z.string().min(1).max(200), url: z.string().url().max(2000) }).optional(),
+  artifact: z.object({ version: z.string().min(1).max(200), url: z.string().url().max(2000), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits').optional() }).optional(),
   qaUrl: z.string().url().max(2000).regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
   url: z.string().url().max(2000).optional(),
   timestamp: z.iso.datetime({ offset: true }),

@@ -10,7 +10,7 @@ import { startDeployStep } from '../workflows/promotion.js';
 import { expireQaStep, provisionQaStep, teardownQaStep } from '../workflows/qa-steps.js';
 import { startRollbackStep, tagRollbackStep } from '../workflows/rollback.js';
 import { createBranchStep } from '../workflows/start-hotfix.js';
-import type { Step } from '../workflows/step.js';
+import { skip, type Step } from '../workflows/step.js';
 
 export const STEPS: Record<StepName, Step> = {
   'create-branch': createBranchStep,
@@ -29,6 +29,8 @@ export const STEPS: Record<StepName, Step> = {
   'start-rollback': startRollbackStep,
   'tag-rollback': tagRollbackStep,
   'notify-slack': notifySlackStep,
+  // Completing it is the point: `change` then runs `advance` on the record.
+  wake: (deps, input) => skip(deps, input),
 };
 
 export function isStepName(name: string): name is StepName {

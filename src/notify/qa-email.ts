@@ -10,8 +10,19 @@ export interface QaEmailModel {
   build: { number: number; url: string | null; artifactVersion: string };
   commits: readonly CommitInfo[];
   files: readonly ChangedFile[];
-  links: { promote: string; reject: string };
+  /** This recipient's promote and reject links; null for one told for information (not an approver). */
+  links: { promote: string; reject: string } | null;
   resend: boolean;
+  /** Who decides, for a recipient without links. */
+  decidedBy?: readonly string[];
+  /** Who must approve, group by group ("lead: waiting — 1 of …"); absent for a single group. */
+  approvals?: readonly string[];
+  /** A freeze window in force: promoting needs an override. */
+  freeze?: { name: string; until: string; overrideGroup: string | null } | null;
+}
+
+function freezeLine(f: NonNullable<QaEmailModel['freeze']>): string {
+  return `Production is frozen (${f.name}) until ${f.until}: promoting needs an override with a reason${f.overrideGroup ? ` from ${f.overrideGroup}` : ''}.`;
 }
 
 export interface RenderedEmail {
@@ -46,6 +57,8 @@ export function renderQaEmail(m: QaEmailModel): RenderedEmail {
     `QA:          ${m.qa.url} (${m.qa.env})`,
     `Build:       #${m.build.number}${m.build.url ? ` ${m.build.url}` : ''} (artifact ${m.build.artifactVersion})`,
     `Branch:      ${h.branch} from ${h.baseTag ?? '?'}`,
+    ...(m.approvals && m.approvals.length > 1 ? ['', 'Approvals needed (each group):', ...m.approvals.map((a) => `  - ${a}`)] : []),
+    ...(m.freeze ? ['', freezeLine(m.freeze)] : []),
     '',
     'Commits since the production tag:',
     textList(m.commits, (c) => `${shortSha(c.sha)} ${headerLine(c.subject, 120)} (${c.author})`),
@@ -53,10 +66,9 @@ export function renderQaEmail(m: QaEmailModel): RenderedEmail {
     'Changed files:',
     textList(m.files, (f) => `${f.status} ${f.path}`),
     '',
-    `Promote to production: ${m.links.promote}`,
-    `Reject:                ${m.links.reject}`,
-    '',
-    'Each link opens a page that asks you to confirm; opening it changes nothing.',
+    ...(m.links
+      ? [`Promote to production: ${m.links.promote}`, `Reject:                ${m.links.reject}`, '', 'Each link opens a page that asks you to confirm; opening it changes nothing.']
+      : [`You are told for information: the decision is taken by ${(m.decidedBy ?? []).join(' and ') || 'the approvers'}. Tell them what you find.`]),
     expires,
   ].join('\n');
 
@@ -73,14 +85,20 @@ ${detailsTable([
   { label: 'Build', html: `${link(m.build.url, `#${m.build.number}`)} — artifact ${escapeHtml(m.build.artifactVersion)}` },
   { label: 'Requested by', html: escapeHtml(h.requestedBy) },
   { label: 'Branch', html: `${escapeHtml(h.branch)} from ${escapeHtml(h.baseTag ?? '?')}` },
+  ...(m.approvals && m.approvals.length > 1 ? [{ label: 'Approvals needed', html: m.approvals.map(escapeHtml).join('<br>') }] : []),
 ])}
+${m.freeze ? `<p style="background:#fff4d6;padding:8px"><strong>Frozen:</strong> ${escapeHtml(freezeLine(m.freeze))}</p>` : ''}
 <h2 style="font-size:17px">Commits since the production tag</h2>
 ${listOrNone(m.commits, (c) => `<code>${escapeHtml(shortSha(c.sha))}</code> ${escapeHtml(c.subject)} <span style="color:#555">(${escapeHtml(c.author)})</span>`, MAX_LIST)}
 <h2 style="font-size:17px">Changed files</h2>
 ${listOrNone(m.files, (f) => `<code>${escapeHtml(f.status)}</code> ${escapeHtml(f.path)}`, MAX_LIST)}
-<h2 style="font-size:17px">Your decision</h2>
+${
+  m.links
+    ? `<h2 style="font-size:17px">Your decision</h2>
 <p>${button(m.links.promote, 'Promote to production', '#1a7f37')}${button(m.links.reject, 'Reject', '#cf222e')}</p>
-<p style="color:#555;font-size:13px">Each button opens a page that asks you to confirm; opening it changes nothing. ${escapeHtml(expires)}</p>
+<p style="color:#555;font-size:13px">Each button opens a page that asks you to confirm; opening it changes nothing. ${escapeHtml(expires)}</p>`
+    : `<p>You are told for information: the decision is taken by ${escapeHtml((m.decidedBy ?? []).join(' and ') || 'the approvers')}. Tell them what you find.</p><p style="color:#555;font-size:13px">${escapeHtml(expires)}</p>`
+}
 </body></html>`;
   return { subject: qaEmailSubject(m), text, html };
 }

@@ -15,6 +15,7 @@ export type SlackEvent =
   | 'rolled-back'
   | 'rollback-failed'
   | 'rollback-refused'
+  | 'frozen'
   | 'cancelled'
   | 'attention';
 
@@ -31,13 +32,26 @@ export function threadRoot(h: HotfixView): string {
   return `:rotating_light: *${h.id}* ${slackEscape(h.service)}: ${slackEscape(h.title)} — requested by ${slackEscape(h.requestedBy)} (branch \`${slackEscape(h.branch)}\`)`;
 }
 
-export function slackMessage(h: HotfixView, event: SlackEvent, args: Record<string, string | number>): string {
+/** What the policy says now: the groups' standing and a freeze in force, in words. */
+export interface SlackPolicyNote {
+  approvals: readonly string[];
+  freeze: { name: string; until: string } | null;
+}
+
+function policyNote(p: SlackPolicyNote | undefined): string {
+  if (!p) return '';
+  const groups = p.approvals.length > 1 ? `\nApprovals: ${p.approvals.map(slackEscape).join('; ')}` : '';
+  const freeze = p.freeze ? `\n:snowflake: production is frozen (${slackEscape(p.freeze.name)}) until ${slackEscape(p.freeze.until)}: promoting needs an override with a reason.` : '';
+  return `${groups}${freeze}`;
+}
+
+export function slackMessage(h: HotfixView, event: SlackEvent, args: Record<string, string | number>, policy?: SlackPolicyNote): string {
   const id = `*${h.id}*`;
   switch (event) {
     case 'requested':
       return threadRoot(h);
     case 'qa-ready':
-      return `${id} is in QA at ${slackLink(h.qa?.url, h.qa?.env ?? 'QA')} (build #${h.qa?.build ?? '?'}); QA has been emailed.`;
+      return `${id} is in QA at ${slackLink(h.qa?.url, h.qa?.env ?? 'QA')} (build #${h.qa?.build ?? '?'}); QA has been emailed.${policyNote(policy)}`;
     case 'promoted':
       return `${id} approved by ${slackEscape(h.promotion?.approvedBy.join(', ') ?? '?')}; tearing down QA and deploying build #${h.promotion?.build ?? '?'} to production.`;
     case 'deployed': {
@@ -62,6 +76,8 @@ export function slackMessage(h: HotfixView, event: SlackEvent, args: Record<stri
       return `:fire: ${id}: the rollback deploy failed. Production may still run the failed artifact — check it now.`;
     case 'rollback-refused':
       return `${id}: the rollback asked by ${slackEscape(h.rollback?.actor ?? '?')} was not carried out: ${slackEscape(h.rollback?.refused ?? 'production moved on')}.`;
+    case 'frozen':
+      return `:snowflake: ${id} is approved but production is frozen (${slackEscape(h.promotion?.frozen?.name ?? 'freeze')}) until ${slackEscape(h.promotion?.frozen?.until ?? '?')}: the deploy waits for the window to end, or for an override with a reason.`;
     case 'cancelled':
       return `${id} was cancelled.`;
     case 'attention':

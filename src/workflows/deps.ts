@@ -4,6 +4,7 @@ import type { ServicePolicy } from '../domain/policy.js';
 import type { ChatNotifier } from '../ports/chat-notifier.js';
 import type { CiServer } from '../ports/ci-server.js';
 import type { DeployRegistry } from '../ports/deploy-registry.js';
+import type { FreezeSchedule } from '../ports/freeze-schedule.js';
 import type { Clock } from '../ports/clock.js';
 import type { GitRepo } from '../ports/git-repo.js';
 import type { HotfixStore } from '../ports/hotfix-store.js';
@@ -20,6 +21,8 @@ import type { Telemetry } from '../ports/telemetry.js';
 export interface ServiceSetup extends ServicePolicy {
   repo: string;
   slack: { channel: string };
+  /** Global and per-service freeze windows together. */
+  freezes: FreezeSchedule;
 }
 
 export interface ServiceDirectory {

@@ -4,6 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import { ExternalServiceError } from '../domain/errors.js';
+import { describeGroups, mayDecide, qaEmailRecipients } from '../domain/approvals.js';
+import { approvalGroups } from '../domain/policy.js';
 import { toPublicView, type Hotfix } from '../domain/hotfix.js';
 import { completeEffect, flagAttention, note } from '../domain/record.js';
 import { renderQaEmail } from '../notify/qa-email.js';
@@ -32,7 +34,8 @@ export const sendQaEmailStep: Step = async (deps, input) => {
   const build = h.builds.find((b) => b.number === qa.build);
   const expiresAt = new Date(qa.expiresAt ?? deps.clock.now().getTime() + service.qa.ttlHours * 3_600_000);
   const failed: string[] = [];
-  for (const recipient of service.qa.recipients) {
+  const frozen = service.freezes.activeAt(deps.clock.now());
+  for (const recipient of qaEmailRecipients(h, service)) {
     const earlier = qa.emails.find((e) => e.recipient === recipient);
     if (earlier?.sentAt) continue;
     const id = messageId(h, `qa${cycle}`, recipient);
@@ -53,8 +56,12 @@ export const sendQaEmailStep: Step = async (deps, input) => {
       build: { number: qa.build, url: build?.url ?? null, artifactVersion: qa.artifact.version },
       commits: changes.commits,
       files: changes.files,
-      links: { promote: sign('promote'), reject: sign('reject') },
+      // Someone who may not decide is told, without links they could not use.
+      links: mayDecide(recipient, service) ? { promote: sign('promote'), reject: sign('reject') } : null,
+      decidedBy: approvalGroups(service.approvals).map((g) => g.name),
       resend,
+      approvals: describeGroups(h, service, qa.build),
+      freeze: frozen ? { name: frozen.name, until: frozen.until.toISOString(), overrideGroup: service.freezeOverride?.group ?? null } : null,
     });
     try {
       await deps.mailer.send({ to: recipient, ...email, messageId: id, headers: { 'X-Hotfix-Id': h.id, ...(resend ? { 'X-Hotfix-Resend': 'yes' } : {}) } });

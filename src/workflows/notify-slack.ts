@@ -1,6 +1,7 @@
 // notify-slack {event, ...}: one thread per hotfix. Posts for one hotfix are serialised, so
 // two events racing cannot both start a thread. A Slack failure never blocks the hotfix.
 
+import { describeGroups } from '../domain/approvals.js';
 import { ExternalServiceError } from '../domain/errors.js';
 import { toPublicView } from '../domain/hotfix.js';
 import { completeEffect, note } from '../domain/record.js';
@@ -32,7 +33,10 @@ export const notifySlackStep: Step = async (deps, input) => {
         });
       }
       if (event !== 'requested') {
-        await postOnce(thread.channel, thread.ts, `${h.id}:${input.effect.id}`, slackMessage(toPublicView(h), event, input.effect.args), input.resumed);
+        const service = serviceOf(deps, h);
+        const freeze = service.freezes.activeAt(deps.clock.now());
+        const policy = { approvals: describeGroups(h, service, h.qa?.build ?? null), freeze: freeze ? { name: freeze.name, until: freeze.until.toISOString() } : null };
+        await postOnce(thread.channel, thread.ts, `${h.id}:${input.effect.id}`, slackMessage(toPublicView(h), event, input.effect.args, policy), input.resumed);
       }
       outcome = `Slack: ${event} posted`;
     } catch (err) {

@@ -2,7 +2,7 @@
 // service's deploy slot and the stale-base guard, while QA is torn down.
 
 import { decide, type DecisionOutcome, type DecisionRequest } from '../domain/approvals.js';
-import { approvedDeploy, baseChecked, waitForSlot } from '../domain/deploy.js';
+import { approvedDeploy, baseChecked, overrideFreeze, waitForSlot } from '../domain/deploy.js';
 import { holderIsStale } from '../domain/deploy-slot.js';
 import { ConflictError } from '../domain/errors.js';
 import type { BaseCheck, Hotfix } from '../domain/hotfix.js';
@@ -16,7 +16,14 @@ import { argNumber, skip, type Step, type StepInput } from './step.js';
 const SLOT_RECHECK_MS = 30_000;
 
 export async function decideOn(deps: Deps, hotfixId: string, req: DecisionRequest): Promise<{ hotfix: Hotfix; outcome: DecisionOutcome }> {
-  const { hotfix, result } = await change(deps, hotfixId, (d) => decide(d, req, serviceOf(deps, d), context(deps, req.actor)));
+  const { hotfix, result } = await change(deps, hotfixId, (d): DecisionOutcome => {
+    // An approved hotfix waiting out a freeze: a promote with an override lets it go now.
+    if (req.decision === 'promote' && req.override && d.state === 'deploying' && d.promotion?.frozen) {
+      overrideFreeze(d, (req.onBehalfOf ?? req.actor).toLowerCase(), req.override, serviceOf(deps, d), context(deps, req.actor));
+      return { kind: 'promoted', approvers: d.promotion.approvedBy };
+    }
+    return decide(d, req, serviceOf(deps, d), context(deps, req.actor));
+  });
   return { hotfix, outcome: result };
 }
 

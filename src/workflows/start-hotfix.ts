@@ -18,6 +18,8 @@ export interface HotfixRequest {
   service: string;
   title: string;
   requestedBy: string;
+  /** The admin who filed it for `requestedBy`, if not themselves. */
+  createdBy?: string | null;
   baseRef?: string;
   commits: string[];
 }

@@ -64,7 +64,12 @@ export interface HarnessOptions {
   worker?: boolean;
   /** Adjust the Jenkins jobs after the defaults are defined. */
   jenkins?: (sim: JenkinsSim) => void;
+  /** Change the config (as it would be written in the file) before it is validated. */
+  config?: (raw: RawConfig) => void;
 }
+
+/** The config as the file holds it, before validation: what a test may change. */
+export type RawConfig = Record<string, unknown> & { services: Array<Record<string, unknown>>; secrets: Record<string, unknown> };
 
 export interface Harness {
   url: string;
@@ -118,7 +123,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         ? { provider, apiUrl: `${gitlab.url}/api/v4`, repository: 'acme/payments', token: SECRETS.gitlabToken }
         : { provider };
   const qa = opts.qa ?? { provider: 'jenkins' as const };
-  const config = configSchema.parse({
+  const raw: RawConfig = {
     server: { port, publicUrl: url, rateLimits: opts.rateLimits ?? { api: 0, actions: 0 } },
     redis: { url: opts.redisUrl ?? process.env.REDIS_URL, prefix: `t${randomBytes(5).toString('hex')}` },
     secrets: { linkSigningKey: SECRETS.linkSigningKey, callbackSecret: SECRETS.callbackSecret, apiTokens: [SECRETS.apiToken] },
@@ -140,7 +145,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         pullRequests,
       },
     ],
-  });
+  };
+  opts.config?.(raw);
+  const config = configSchema.parse(raw);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HotfixView } from '../../src/domain/hotfix.js';
 import { BROKEN_TOTAL, FIXED_TOTAL } from '../../src/sandbox/demo/first-hotfix.js';
 import { startDemo, type RunningDemo } from '../../src/sandbox/demo/start-demo.js';
-import { openAction, submitAction } from '../helpers/actions.js';
+import { DEMO_BUSINESS, DEMO_LEAD, QA_RECIPIENT } from '../../src/sandbox/demo/config.js';
+import { actionLinks, openAction, submitAction } from '../helpers/actions.js';
 
 let demo: RunningDemo | undefined;
 const lines: string[] = [];
@@ -99,19 +100,29 @@ describe('npm run demo', () => {
     expect(artifact.status).toBe(200);
     expect((await artifact.arrayBuffer()).byteLength).toBeGreaterThan(100);
 
-    // The inbox lists the email with its promote link, pointing at the service's action page.
-    await d.sims.smtp.waitFor((m) => m.parsed.subject?.includes(id) ?? false, 10_000);
+    // The inbox lists each approver's email with its promote link, pointing at the service's
+    // action page; QA is told for information. A tech lead and a business owner must approve.
+    for (const who of [DEMO_LEAD, DEMO_BUSINESS, QA_RECIPIENT]) await d.sims.smtp.waitFor((m) => (m.parsed.subject?.includes(id) ?? false) && m.envelope.to.includes(who), 10_000);
     const inbox = await page(d.urls.inbox);
     expect(inbox).toContain('http-equiv="refresh"');
     expect(inbox).toContain(`[${id}]`);
-    const promote = /href="([^"]+)" class="btn promote"/.exec(inbox)?.[1]?.replace(/&amp;/g, '&');
-    expect(promote?.startsWith(`${d.urls.service}/actions/`)).toBe(true);
+    expect(inbox).toContain('the tech lead and the business owner');
+    const promoteOf = (to: string) => actionLinks(d.sims.smtp.messages.find((m) => (m.parsed.subject?.includes(id) ?? false) && m.envelope.to.includes(to))?.parsed.text ?? '').promote;
+    expect(promoteOf(DEMO_LEAD).startsWith(`${d.urls.service}/actions/`)).toBe(true);
+    expect(d.sims.smtp.messages.find((m) => m.envelope.to.includes(QA_RECIPIENT))?.parsed.text).toContain('told for information');
 
-    // Like a browser: open the page (nothing changes), then send its form.
-    const form = await openAction(promote ?? '');
+    // Like a browser: open the page (nothing changes), then send its form — the lead first.
+    const leadLink = promoteOf(DEMO_LEAD);
+    const form = await openAction(leadLink);
     expect(form.status).toBe(200);
     expect(form.fields.decision).toBe('promote');
-    const done = await submitAction(promote ?? '', form, { comment: 'The total reads €3.30 on QA' });
+    const recorded = await submitAction(leadLink, form, { comment: 'The total reads €3.30 on QA' });
+    expect(recorded.status).toBe(200);
+    expect(recorded.html).toContain('Approval recorded');
+    expect(recorded.html).toContain('business: waiting');
+    expect(await page(d.urls.inbox)).toContain('the business owner (the lead has approved)');
+    const businessLink = promoteOf(DEMO_BUSINESS);
+    const done = await submitAction(businessLink, await openAction(businessLink));
     expect(done.status).toBe(200);
     expect(done.html).toContain('Promoted');
 

@@ -39,7 +39,7 @@ export const job = z.object({
 /** hotfix-callback.json: the pipeline's final callback; only the fields a poll needs, each optional. */
 export const archivedCallback = z.object({
   commit: z.string().min(7).optional().catch(undefined),
-  artifact: z.object({ version: z.string().min(1), url: z.string().min(1) }).optional().catch(undefined),
+  artifact: z.object({ version: z.string().min(1), url: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().catch(undefined) }).optional().catch(undefined),
   qaUrl: z.string().min(1).optional().catch(undefined),
 });
 

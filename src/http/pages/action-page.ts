@@ -27,7 +27,8 @@ export interface ActionContext {
   decision: Decision;
   recipient: string;
   build: number;
-  approvals: { count: number; required: number };
+  approvals: { count: number; required: number; groups: string[] };
+  freeze: { name: string; until: string } | null;
 }
 
 function context(c: ActionContext): string {
@@ -40,7 +41,8 @@ function context(c: ActionContext): string {
     { label: 'Build', html: `${link(build?.url, `#${c.build}`)}${build?.artifact ? ` — artifact ${escapeHtml(build.artifact.version)}` : ''}${build?.commit ? ` — <code>${escapeHtml(shortSha(build.commit))}</code>` : ''}` },
     { label: 'Requested by', html: escapeHtml(h.requestedBy) },
     { label: 'State', html: escapeHtml(h.state.replace(/_/g, ' ')) },
-    { label: 'Approvals', html: `${c.approvals.count} of ${c.approvals.required}` },
+    { label: 'Approvals', html: `${c.approvals.count} of ${c.approvals.required}${c.approvals.groups.length > 1 ? `<br>${c.approvals.groups.map(escapeHtml).join('<br>')}` : ''}` },
+    ...(c.freeze ? [{ label: 'Freeze', html: `<strong>${escapeHtml(c.freeze.name)}</strong> until ${escapeHtml(c.freeze.until)}: promoting needs an override with a reason` }] : []),
   ])}
 <h2>Approvals so far</h2>
 ${listOrNone(

@@ -3,19 +3,20 @@
  * token. The inbox page and the progress lines read hotfixes through it, so they show
  * exactly what the API says.
  */
-import type { HotfixSummary, HotfixView } from '../../domain/hotfix.js';
+import type { ApiHotfix } from '../../domain/approvals.js';
+import type { HotfixSummary } from '../../domain/hotfix.js';
 
 export interface CreateHotfixBody {
   service: string;
   title: string;
-  requestedBy: string;
+  requestedBy?: string;
   commits?: string[];
 }
 
 export interface DemoApi {
-  listHotfixes(limit?: number): Promise<HotfixView[]>;
-  getHotfix(id: string): Promise<HotfixView>;
-  createHotfix(body: CreateHotfixBody): Promise<HotfixView>;
+  listHotfixes(limit?: number): Promise<ApiHotfix[]>;
+  getHotfix(id: string): Promise<ApiHotfix>;
+  createHotfix(body: CreateHotfixBody): Promise<ApiHotfix>;
 }
 
 export function createDemoApi(baseUrl: string, token: string): DemoApi {
@@ -34,9 +35,9 @@ export function createDemoApi(baseUrl: string, token: string): DemoApi {
     // The list answers summaries; the inbox shows each hotfix whole, so it reads each one.
     async listHotfixes(limit = 20) {
       const { items } = await call<{ items: HotfixSummary[] }>('GET', `/hotfixes?limit=${limit}`);
-      return Promise.all(items.map((h) => call<HotfixView>('GET', `/hotfixes/${encodeURIComponent(h.id)}`)));
+      return Promise.all(items.map((h) => call<ApiHotfix>('GET', `/hotfixes/${encodeURIComponent(h.id)}`)));
     },
-    getHotfix: (id) => call<HotfixView>('GET', `/hotfixes/${encodeURIComponent(id)}`),
-    createHotfix: (body) => call<HotfixView>('POST', '/hotfixes', body),
+    getHotfix: (id) => call<ApiHotfix>('GET', `/hotfixes/${encodeURIComponent(id)}`),
+    createHotfix: (body) => call<ApiHotfix>('POST', '/hotfixes', body),
   };
 }

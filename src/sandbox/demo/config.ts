@@ -12,6 +12,9 @@ export const DEMO_SERVICE = 'coffee-shop';
 export const DEMO_CHANNEL = '#coffee-shop';
 export const DEMO_REPOSITORY = 'acme/coffee-shop';
 export const QA_RECIPIENT = 'qa@example.com';
+/** The two people who must approve: a tech lead and a business owner (one of each group). */
+export const DEMO_LEAD = 'lead@example.com';
+export const DEMO_BUSINESS = 'owner@finance.example.com';
 export const JENKINS_USER = 'hotfix-bot';
 
 /** Jenkins jobs, in a folder as many teams have them. */
@@ -75,7 +78,14 @@ export function demoConfig(e: DemoEndpoints, secrets: DemoSecrets): Config {
         tags: { production: 'prod-{build}', release: 'v{version}' },
         jobs: DEMO_JOBS,
         qa: { provider: 'jenkins', ttlHours: 24, recipients: [QA_RECIPIENT] },
-        approvals: { required: 1, approvers: ['*@example.com'] },
+        // A tech lead and a business owner, as the organisation asks: the inbox shows the
+        // hotfix waiting for business after the lead's click.
+        approvals: {
+          groups: [
+            { name: 'lead', required: 1, members: [DEMO_LEAD] },
+            { name: 'business', required: 1, members: [DEMO_BUSINESS, '*@finance.example.com'] },
+          ],
+        },
         slack: { channel: DEMO_CHANNEL },
         pullRequests: { provider: 'github', apiUrl: e.githubUrl, repository: DEMO_REPOSITORY, token: secrets.githubToken },
       },

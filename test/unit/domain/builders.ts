@@ -7,7 +7,7 @@ import { newHotfix, recordBranch } from '../../../src/domain/create.js';
 import { baseChecked } from '../../../src/domain/deploy.js';
 import { backmergeOpened, mergedIntoProduction, tagged } from '../../../src/domain/finalize.js';
 import type { Artifact, Hotfix, Run, Stage } from '../../../src/domain/hotfix.js';
-import type { ServicePolicy } from '../../../src/domain/policy.js';
+import { approvalGroups, type ServicePolicy } from '../../../src/domain/policy.js';
 import type { Context } from '../../../src/domain/record.js';
 import { applyReport } from '../../../src/domain/reports.js';
 import { recordQueued, type RunReport } from '../../../src/domain/runs.js';
@@ -124,7 +124,7 @@ export const APPROVERS = ['qa1@example.com', 'qa2@example.com', 'qa3@example.com
 export function deploying(o: Options = {}): Hotfix {
   const p = o.policy ?? POLICY;
   const h = awaitingApproval(o);
-  for (const actor of APPROVERS.slice(0, p.approvals.required)) {
+  for (const actor of APPROVERS.slice(0, approvalGroups(p.approvals).reduce((n, g) => n + g.required, 0))) {
     decide(h, { actor, decision: 'promote', comment: 'looks good', via: 'email', build: BUILD_1, linkId: `link-${actor}` }, p, ctx(actor, at(20)));
   }
   return h;

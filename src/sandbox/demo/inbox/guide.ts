@@ -2,7 +2,7 @@
  * The "what now?" box at the top of the inbox: one sentence about where the newest hotfix
  * is and what a person can do next, so a newcomer never has to guess.
  */
-import type { HotfixView } from '../../../domain/hotfix.js';
+import type { ApiHotfix } from '../../../domain/approvals.js';
 import { anchor, escapeHtml } from './format.js';
 import type { InboxSnapshot } from './snapshot.js';
 
@@ -18,8 +18,11 @@ export function nextStep(s: InboxSnapshot): string {
       return `${id} is being built: Jenkins checks out the branch, runs the app's tests and packages it. The QA email arrives below in a few seconds.`;
     case 'qa_provisioning':
       return `${id} built; its QA environment is starting. The QA email arrives below in a moment.`;
-    case 'awaiting_approval':
-      return `${id} is waiting for QA. Open ${qa} (the total now reads €3.30), compare with ${production} (still €3.3000000000000003), then click <strong>Promote to production</strong> in the email below and confirm on the page that opens.`;
+    case 'awaiting_approval': {
+      const waiting = (h.policy?.groups ?? []).filter((g) => !g.met).map((g) => g.name);
+      const who = waiting.length === 2 ? 'the tech lead and the business owner' : waiting.includes('business') ? 'the business owner (the lead has approved)' : waiting.includes('lead') ? 'the tech lead (business has approved)' : 'the approvers';
+      return `${id} is waiting for QA. Open ${qa} (the total now reads €3.30), compare with ${production} (still €3.3000000000000003); then ${who} click <strong>Promote to production</strong> in their email below and confirm on the page that opens.`;
+    }
     case 'deploying':
     case 'finalizing':
       return `${id} was approved: QA is torn down and the same artifact goes to ${production}; then tags, master and the back-merge.`;
@@ -40,6 +43,6 @@ export function nextStep(s: InboxSnapshot): string {
   }
 }
 
-function pullLink(h: HotfixView): string {
+function pullLink(h: ApiHotfix): string {
   return h.backmerge?.number ? `pull request #${h.backmerge.number}` : 'the back-merge pull request';
 }

@@ -4,7 +4,7 @@
  * script would see them), pull requests from the GitHub simulator, refs from the origin,
  * builds from the Jenkins simulator and what runs where.
  */
-import type { HotfixView } from '../../../domain/hotfix.js';
+import type { ApiHotfix } from '../../../domain/approvals.js';
 import type { GitHubSim, PullRecord } from '../../github/index.js';
 import type { BuildSnapshot, JenkinsSim } from '../../jenkins/index.js';
 import type { SlackMessageRecord, SlackSim } from '../../slack/index.js';
@@ -53,7 +53,7 @@ export interface InboxSnapshot {
   at: Date;
   serviceUrl: string;
   simulators: SimulatorUrls;
-  hotfixes: HotfixView[];
+  hotfixes: ApiHotfix[];
   /** Set when the service's API did not answer. */
   apiError?: string;
   emails: InboxEmail[];
@@ -66,7 +66,7 @@ export interface InboxSnapshot {
 }
 
 export async function takeSnapshot(s: InboxSources): Promise<InboxSnapshot> {
-  let hotfixes: HotfixView[] = [];
+  let hotfixes: ApiHotfix[] = [];
   let apiError: string | undefined;
   try {
     hotfixes = await s.api.listHotfixes(20);

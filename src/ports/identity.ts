@@ -1,0 +1,17 @@
+// Who is calling: every API call's actor is an authenticated principal, never a field of the body.
+
+export type Role = 'requester' | 'approver' | 'operator' | 'admin';
+export const ROLES: readonly Role[] = ['requester', 'approver', 'operator', 'admin'];
+
+export interface Principal {
+  /** An email address for people, a name for systems (`ci-bot`). */
+  name: string;
+  roles: readonly Role[];
+  /** A static API token, or a token from the organisation's identity provider. */
+  via: 'token' | 'sso';
+}
+
+/** Turns a bearer credential into a principal, or null when it is not one of its kind or not valid. */
+export interface Authenticator {
+  authenticate(bearer: string): Promise<Principal | null>;
+}
