@@ -44,6 +44,7 @@ function context(c: ActionContext): string {
     { label: 'Approvals', html: `${c.approvals.count} of ${c.approvals.required}${c.approvals.groups.length > 1 ? `<br>${c.approvals.groups.map(escapeHtml).join('<br>')}` : ''}` },
     ...(c.freeze ? [{ label: 'Freeze', html: `<strong>${escapeHtml(c.freeze.name)}</strong> until ${escapeHtml(c.freeze.until)}: promoting needs an override with a reason` }] : []),
   ])}
+<p>Approvals count for build #${c.build} only: a new build starts them over.</p>
 <h2>Approvals so far</h2>
 ${listOrNone(
   h.approvals.filter((a) => a.build === c.build),
