@@ -14,16 +14,18 @@ import { finalisationTimings, generateRepo } from './git-scale.js';
 import { keyBytes, loadGet, redisBytes, rssKb, seed } from './in-flight.js';
 import { promoteToDeployTrigger } from './promote.js';
 import { startStack, waitFor, type Stack } from './stack.js';
+import { failedCheckToRollback } from './verification.js';
 import { ms, summary } from './stats.js';
 import { transitions } from './transitions.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,inflight,git,scale,e2e').split(','));
+const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,verification,inflight,git,scale,e2e').split(','));
 const N = {
   hotfixes: quick ? 30 : 200,
   transitions: quick ? 20 : 100,
   promotions: quick ? 15 : 100,
+  verifications: quick ? 5 : 20,
   inflight: quick ? 200 : 1000,
   services: quick ? 20 : 100,
   rounds: quick ? 2 : 5,
@@ -151,6 +153,12 @@ async function main(): Promise<void> {
         report.push('## Promote POST → production deploy trigger at Jenkins (issue 3)', '', 'Each run: the decision (one atomic Redis step), then side by side the QA teardown job with its callback and the deploy-slot claim with the stale-base check (a git fetch on the mirror), then the deploy trigger.', '', ...TABLE, row('promote POST → deploy trigger', promote), '');
       }
       if (only.has('inflight')) await inFlightSection(stack, redisUrl, floor, alone);
+      if (only.has('verification')) {
+        console.log(`failed check → rollback trigger over ${N.verifications} deploys …`);
+        const v = await failedCheckToRollback(N.verifications);
+        const s = summary(v.samples);
+        report.push('## A failed check in production → rollback deploy trigger (issue 12)', '', `Production's health endpoint answers 500 while a deploy is verified (checks every ${v.intervalMs} ms, one failure rolls back): timed from the moment the failing answer is served to the rollback deploy's trigger reaching Jenkins — recording the round, the rollback plan, the slot (its own), the previous production tag and its artifact, the trigger.`, '', ...TABLE, row('failing check answered → rollback trigger', s), '', `Median **${ms(s.median)}** (goal: within 2× the BullMQ floor plus the check interval, ${ms(floor.median * 2 + v.intervalMs)}); the check that fails is already answered when the clock starts, so the figure is the service's own reaction.`, '');
+      }
     } finally {
       await stack.close();
     }

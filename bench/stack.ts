@@ -25,7 +25,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?: string; deployStartsAt?: number } = {}): Promise<Stack> {
+export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?: string; deployStartsAt?: number; verification?: Record<string, unknown> } = {}): Promise<Stack> {
   const origin = createOrigin();
   const dataDir = mkdtempSync(join(tmpdir(), 'hotfix-bench-'));
   const jenkins = await startJenkinsSim({ user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, callbackSecret: SECRETS.callbackSecret });
@@ -56,6 +56,7 @@ export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?:
         approvals: { required: 1, approvers: ['*@example.com'] },
         slack: { channel: '#payments-dev' },
         pullRequests: { provider: 'github', apiUrl: github.url, repository: 'acme/payments', token: SECRETS.githubToken },
+        ...(opts.verification ? { verification: opts.verification } : {}),
       },
     ],
   };

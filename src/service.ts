@@ -6,6 +6,7 @@ import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { freezeSchedule } from './adapters/calendar/freeze-calendar.js';
 import { createGitRepo } from './adapters/git/git-repo.js';
+import { createHealthChecker } from './adapters/health/health-checker.js';
 import { createMirrors } from './adapters/git/mirror.js';
 import { createSmtpMailer } from './adapters/email/smtp-mailer.js';
 import { createJenkinsCiServer } from './adapters/jenkins/ci-server.js';
@@ -41,7 +42,7 @@ import { reconcile } from './workflows/reconcile.js';
 export type Role = 'all' | 'api' | 'worker';
 
 /** The outside systems a decorator may wrap, by port name. */
-export type PortName = 'ci' | 'git' | 'mailer' | 'chat' | 'qa' | 'pullRequests';
+export type PortName = 'ci' | 'git' | 'mailer' | 'chat' | 'qa' | 'pullRequests' | 'health';
 
 /**
  * Wrappers around the adapters, applied before the service's own metrics: how the fault suite
@@ -154,6 +155,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       branchRecoveryMs: config.git.branchRecoverySeconds * 1000,
     },
     telemetry: metrics.telemetry,
+    health: timed(wrap('health', createHealthChecker()), observe('health')),
     log,
   };
   const ready = async () => (await Promise.race([redis.ping(), new Promise<string>((r) => setTimeout(() => r('timeout'), 1000))])) === 'PONG';

@@ -73,6 +73,35 @@ export const freezeWindow = z.union([
     }),
 ]);
 
+/** Checks of production after a deploy (CONTRACT.md §9). */
+const verification = z.object({
+  windowSeconds: z.number().positive().max(24 * 3600).default(180),
+  intervalSeconds: z.number().positive().max(3600).default(10),
+  failuresInARow: z.number().int().min(1).max(100).default(3),
+  onInconclusive: z.enum(['rollback', 'pass']).default('rollback'),
+  http: z
+    .array(
+      z.object({
+        url: httpUrl,
+        status: z.number().int().min(100).max(599).default(200),
+        bodyContains: z.string().min(1).nullable().default(null),
+        timeoutSeconds: z.number().positive().max(60).default(5),
+      }),
+    )
+    .default([]),
+  prometheus: z
+    .object({
+      url: httpUrl,
+      query: z.string().min(1).max(2000),
+      max: z.number().nullable().default(null),
+      min: z.number().nullable().default(null),
+      timeoutSeconds: z.number().positive().max(60).default(5),
+    })
+    .refine((p) => p.max !== null || p.min !== null, { message: 'give max (or min): the threshold the value must stay within', path: ['max'] })
+    .nullable()
+    .default(null),
+});
+
 const pullRequests = z.discriminatedUnion('provider', [
   z.object({
     provider: z.literal('github'),
@@ -108,6 +137,8 @@ const service = z
     freezes: z.array(freezeWindow).default([]),
     /** The approval group whose member may promote through a freeze, with a reason. */
     freezeOverride: z.object({ group: z.string().min(1) }).nullable().default(null),
+    /** Absent: a deploy that succeeds is released at once (tagged, merged). */
+    verification: verification.nullable().default(null),
     slack: z.object({ channel: z.string().min(1) }),
     pullRequests,
   })

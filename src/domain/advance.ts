@@ -10,7 +10,7 @@
 
 import { nextAfterDecisions } from './approvals.js';
 import { nextBuildRequested, nextInBuilding } from './build.js';
-import { nextInDeploying, nextInRollback } from './deploy.js';
+import { nextInDeploying, nextInRollback, startRollback } from './deploy.js';
 import { nextInBackmerge, nextInFinalizing } from './finalize.js';
 import type { Effect, Hotfix } from './hotfix.js';
 import { nextAfterAttention, nextCancelled } from './lifecycle.js';
@@ -18,6 +18,7 @@ import type { ServicePolicy } from './policy.js';
 import { nextInQa, retireQa } from './qa.js';
 import type { Context } from './record.js';
 import type { HotfixState } from './states.js';
+import { nextInVerifying } from './verification.js';
 
 export interface Advanced {
   from: HotfixState;
@@ -48,6 +49,8 @@ function decideOnce(h: Hotfix, policy: ServicePolicy, ctx: Context): boolean {
       return nextBuildRequested(h, ctx) || nextAfterDecisions(h, policy, ctx);
     case 'deploying':
       return nextInDeploying(h, policy, ctx);
+    case 'verifying':
+      return nextInVerifying(h, policy, ctx, (reason) => startRollback(h, { reason, automatic: true }, ctx));
     case 'finalizing':
       return nextInFinalizing(h, ctx);
     case 'awaiting_backmerge':

@@ -14,6 +14,7 @@ import { isFinal, type Artifact, type BaseCheck, type Deploy, type DeployKind, t
 import { approvalGroups, type ActiveFreeze, type ServicePolicy } from './policy.js';
 import { addEffect, flagAttention, moveTo, note, type Context } from './record.js';
 import { newRun } from './runs.js';
+import { startVerification } from './verification.js';
 import type { HotfixState } from './states.js';
 
 /** QA for the approved build is gone, or could not be removed (which must not hold production back). */
@@ -66,7 +67,7 @@ export function waitForSlot(h: Hotfix, holder: string, ctx: Context): void {
 export function nextInDeploying(h: Hotfix, policy: ServicePolicy, ctx: Context): boolean {
   const finished = unappliedDeployResult(h);
   if (finished) {
-    onDeployFinished(h, finished, ctx);
+    onDeployFinished(h, finished, policy, ctx);
     return h.state !== 'deploying';
   }
   const p = h.promotion;
@@ -158,7 +159,7 @@ export function requestDeploy(h: Hotfix, policy: ServicePolicy, ctx: Context): D
   return newDeploy(h, 'hotfix', policy.jobs.deploy, p.commit, p.artifact, ctx);
 }
 
-const ROLLBACK_FROM: readonly HotfixState[] = ['deploying', 'finalizing', 'awaiting_backmerge', 'completed', 'needs_attention'];
+const ROLLBACK_FROM: readonly HotfixState[] = ['deploying', 'verifying', 'finalizing', 'awaiting_backmerge', 'completed', 'needs_attention'];
 
 export function inProduction(h: Hotfix): boolean {
   return h.deploys.some((d) => d.kind === 'hotfix' && d.status === 'SUCCESS');
@@ -203,10 +204,12 @@ export function refuseRollback(h: Hotfix, productionNow: string, ctx: Context): 
   addEffect(h, 'notify-slack', { event: 'rollback-refused', at: ctx.now.getTime() }, ctx.now);
 }
 
-function onDeployFinished(h: Hotfix, deploy: Deploy, ctx: Context): void {
+function onDeployFinished(h: Hotfix, deploy: Deploy, policy: ServicePolicy, ctx: Context): void {
   if (deploy.status === 'SUCCESS') {
-    moveTo(h, 'finalizing', ctx, `deployed to production by ${deploy.job} #${deploy.number ?? '?'}; tagging and merging`);
     h.finalization = { commit: deploy.commit ?? h.promotion?.commit ?? '', productionTag: null, releaseTag: null, mergeCommit: null, backmergePushed: false };
+    // prod-N names deploy N at once, verified or not: it ran. The release waits for the checks.
+    if (policy.verification) startVerification(h, deploy, policy.verification, ctx);
+    else moveTo(h, 'finalizing', ctx, `deployed to production by ${deploy.job} #${deploy.number ?? '?'}; tagging and merging`);
     addEffect(h, 'tag-production', { seq: deploy.seq }, ctx.now);
     addEffect(h, 'notify-slack', { event: 'deployed', seq: deploy.seq }, ctx.now);
     return;
@@ -220,6 +223,12 @@ export function nextInRollback(h: Hotfix, ctx: Context): boolean {
   if (!deploy || !isFinal(deploy.status) || !h.rollback?.target || h.state === 'rolled_back') return false;
   if (deploy.status === 'SUCCESS') {
     moveTo(h, 'rolled_back', ctx, `production is back on ${h.rollback.target.tag}`);
+    const failed = h.verification?.result?.outcome === 'failed' ? h.verification : null;
+    if (failed) {
+      // The hotfix ends rolled back, and says which check failed and what it answered.
+      h.attention = { reason: failed.result?.reason ?? 'verification failed', action: 'find out why production was unhealthy with this hotfix; fix it and request a new hotfix', at: ctx.now.toISOString(), fromState: 'verifying', retry: null };
+      addEffect(h, 'notify-requester', { event: 'verification-failed', seq: deploy.seq }, ctx.now);
+    }
     addEffect(h, 'tag-rollback', { seq: deploy.seq }, ctx.now);
     addEffect(h, 'notify-slack', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
     addEffect(h, 'notify-requester', { event: 'rolled-back', seq: deploy.seq }, ctx.now);

@@ -46,14 +46,30 @@ export function mergeMessage(h: Hotfix): string {
   return `Merge hotfix ${h.id}: ${oneLine(h.title)}`;
 }
 
-export function tagged(h: Hotfix, tags: { production: string; release: string }, ctx: Context): void {
+/** prod-N, naming deploy N: made as soon as it ran. The release follows once it may (finalizing). */
+export function productionTagged(h: Hotfix, name: string, ctx: Context): void {
   const f = h.finalization;
-  if (!f) return;
-  f.productionTag = tags.production;
-  f.releaseTag = tags.release;
-  for (const t of [tags.production, tags.release]) if (!h.tags.includes(t)) h.tags.push(t);
-  note(h, 'git', ctx, `tagged ${f.commit.slice(0, 12)} as ${tags.production} and ${tags.release}`);
+  if (!f || f.productionTag) return;
+  f.productionTag = name;
+  if (!h.tags.includes(name)) h.tags.push(name);
+  note(h, 'git', ctx, `tagged ${f.commit.slice(0, 12)} as ${name}`);
+  if (h.state === 'finalizing') addEffect(h, 'tag-release', {}, ctx.now);
+}
+
+/** The release tag: the hotfix is released, so master gets it next. */
+export function releaseTagged(h: Hotfix, name: string, ctx: Context): void {
+  const f = h.finalization;
+  if (!f || f.releaseTag) return;
+  f.releaseTag = name;
+  if (!h.tags.includes(name)) h.tags.push(name);
+  note(h, 'git', ctx, `tagged ${f.commit.slice(0, 12)} as ${name}`);
   addEffect(h, 'merge-production', {}, ctx.now);
+}
+
+/** Both tags at once (as a record read back after both steps, or in a test). */
+export function tagged(h: Hotfix, tags: { production: string; release: string }, ctx: Context): void {
+  productionTagged(h, tags.production, ctx);
+  releaseTagged(h, tags.release, ctx);
 }
 
 export function mergedIntoProduction(h: Hotfix, branch: string, mergeCommit: string, already: boolean, ctx: Context): void {

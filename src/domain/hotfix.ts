@@ -3,6 +3,7 @@
 // leave the service (see `toPublicView`).
 
 import type { HotfixState } from './states.js';
+import type { Verification } from './verification.js';
 
 export type Stage = 'build' | 'qa-up' | 'qa-down' | 'deploy';
 export const STAGES: readonly Stage[] = ['build', 'qa-up', 'qa-down', 'deploy'];
@@ -59,6 +60,8 @@ export type DeployKind = 'hotfix' | 'rollback';
 
 export interface Deploy extends Run {
   kind: DeployKind;
+  /** A health check the deploy pipeline asked for in its SUCCESS callback. */
+  verifyUrl?: string | null;
 }
 
 export type QaStatus = 'provisioning' | 'up' | 'failed' | 'tearing_down' | 'down';
@@ -237,7 +240,8 @@ export type EventType =
   | 'approval'
   | 'attention'
   | 'notification'
-  | 'callback';
+  | 'callback'
+  | 'verification';
 
 export interface HotfixEvent {
   at: string;
@@ -265,6 +269,8 @@ export type StepName =
   | 'start-rollback'
   | 'tag-rollback'
   | 'notify-slack'
+  | 'tag-release'
+  | 'verify'
   /** Nothing to do but look at the record again (the end of a freeze window). */
   | 'wake';
 
@@ -311,6 +317,8 @@ export interface Hotfix {
   finalization: Finalization | null;
   rollback: RollbackPlan | null;
   cancellation?: Cancellation | null;
+  /** Checks of production after the deploy (absent without `verification:`). */
+  verification?: Verification | null;
   slack: { channel: string; ts: string } | null;
   waiting: Waiting | null;
   events: HotfixEvent[];

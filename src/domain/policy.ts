@@ -28,6 +28,14 @@ export interface FreezeCalendar {
   activeAt(at: Date): ActiveFreeze | null;
 }
 
+/** Checks after a production deploy (the checks themselves are the workflow's to run). */
+export interface VerificationPolicy {
+  windowSeconds: number;
+  intervalSeconds: number;
+  failuresInARow: number;
+  onInconclusive: 'rollback' | 'pass';
+}
+
 export interface ServicePolicy {
   name: string;
   branches: { production: string; development: string };
@@ -39,6 +47,8 @@ export interface ServicePolicy {
   freezes?: FreezeCalendar;
   /** The group whose member may approve a promotion during a freeze, with a reason. */
   freezeOverride?: { group: string } | null;
+  /** Absent: a deploy that succeeds is released at once. */
+  verification?: VerificationPolicy | null;
 }
 
 export interface Timing {

@@ -5,6 +5,7 @@
 
 import {
   type Artifact,
+  type Deploy,
   type FinalStatus,
   type Hotfix,
   type Run,
@@ -152,6 +153,8 @@ export interface RunReport {
   artifact: Artifact | null;
   qaUrl: string | null;
   url: string | null;
+  /** A health check a deploy pipeline asks for (its SUCCESS callback's `verifyUrl`). */
+  verifyUrl?: string | null;
   source: 'callback' | 'poll';
   /** Runs (by seq) Jenkins said are not this build: their queue item still waits, or was cancelled. */
   notRuns?: readonly number[];
@@ -207,6 +210,7 @@ export function takeReport(h: Hotfix, report: RunReport, ctx: Context): ReportOu
   run.finishedAt = ctx.now.toISOString();
   if (report.artifact) run.artifact = report.artifact;
   if (report.qaUrl) run.qaUrl = report.qaUrl;
+  if (report.verifyUrl && run.stage === 'deploy') (run as Deploy).verifyUrl = report.verifyUrl;
   if (report.commit) {
     run.reportedCommit = report.commit;
     if (!run.commit) run.commit = report.commit;

@@ -12,6 +12,7 @@ export const STATES = [
   'awaiting_approval',
   'rejected',
   'deploying',
+  'verifying',
   'finalizing',
   'awaiting_backmerge',
   'completed',
@@ -34,7 +35,9 @@ const TRANSITIONS: Record<HotfixState, readonly HotfixState[]> = {
   awaiting_approval: ['deploying', 'rejected', 'building', 'cancelled', 'needs_attention'],
   rejected: ['building', 'cancelled', 'needs_attention'],
   // A stale base sends an approved hotfix back to `building` after merging the new production tag.
-  deploying: ['finalizing', 'building', 'rolled_back', 'needs_attention'],
+  deploying: ['verifying', 'finalizing', 'building', 'rolled_back', 'needs_attention'],
+  // Production runs the deploy and is checked; a failed check rolls back (still verifying until the rollback deploy is done).
+  verifying: ['finalizing', 'rolled_back', 'needs_attention'],
   finalizing: ['awaiting_backmerge', 'rolled_back', 'needs_attention'],
   awaiting_backmerge: ['completed', 'rolled_back', 'needs_attention'],
   // Rolling back (or tagging what runs afterwards) can still need a person.
@@ -44,6 +47,7 @@ const TRANSITIONS: Record<HotfixState, readonly HotfixState[]> = {
     'building',
     'cancelled',
     'deploying',
+    'verifying',
     'finalizing',
     'awaiting_backmerge',
     'rolled_back',

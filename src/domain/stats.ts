@@ -3,6 +3,7 @@
 // time to restore after a failed change.
 
 import type { Hotfix } from './hotfix.js';
+import { timeToRestore } from './timeline.js';
 
 export interface Distribution {
   count: number;
@@ -56,11 +57,8 @@ export function computeStats(hotfixes: readonly Hotfix[]): HotfixStats {
     deployments += attempts.length;
     const rolledBack = h.deploys.find((d) => d.kind === 'rollback' && d.status === 'SUCCESS');
     failed += attempts.filter((d) => d.status !== 'SUCCESS').length + (shipped && rolledBack ? 1 : 0);
-    if (rolledBack?.finishedAt && h.rollback) {
-      const failedDeploy = attempts.find((d) => d.status !== 'SUCCESS');
-      const noticed = failedDeploy?.finishedAt ? Date.parse(failedDeploy.finishedAt) : Date.parse(h.rollback.at);
-      restore.push(seconds(noticed, Date.parse(rolledBack.finishedAt)));
-    }
+    const restored = timeToRestore(h);
+    if (restored !== null) restore.push(restored);
   }
   return {
     hotfixes: hotfixes.length,

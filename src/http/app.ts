@@ -88,6 +88,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   api.post('/hotfixes/:id/rollback', hotfixes.rollbackHotfix(deps));
   api.post('/hotfixes/:id/cancel', hotfixes.cancelHotfixHandler(deps));
   api.post('/hotfixes/:id/retry', hotfixes.retryHotfixHandler(deps));
+  api.post('/hotfixes/:id/verification/skip', hotfixes.skipVerificationHandler(deps));
   api.get('/hotfixes/:id/evidence', hotfixes.evidence(deps, options.evidenceKey));
   api.get('/hotfixes/:id/evidence.md', hotfixes.evidenceMarkdown(deps, options.evidenceKey));
   api.get('/freezes', hotfixes.freezes(deps));

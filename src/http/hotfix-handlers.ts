@@ -17,9 +17,10 @@ import { evidenceFor } from '../workflows/evidence.js';
 import { decideOn } from '../workflows/promotion.js';
 import { requestRollback } from '../workflows/rollback.js';
 import { startHotfix } from '../workflows/start-hotfix.js';
+import { skipChecks } from '../workflows/verify-step.js';
 import { statsFor } from '../workflows/stats.js';
 import { actingAs, hasRole, principalOf, requireRole } from './auth.js';
-import { buildBody, cancelBody, createHotfixBody, freezesQuery, listQuery, promoteBody, rejectBody, retryBody, rollbackBody, statsQuery } from './schemas.js';
+import { buildBody, cancelBody, createHotfixBody, freezesQuery, listQuery, promoteBody, rejectBody, retryBody, rollbackBody, skipVerificationBody, statsQuery } from './schemas.js';
 
 type Handler = (deps: Deps) => RequestHandler;
 
@@ -121,6 +122,14 @@ export const retryHotfixHandler: Handler = (deps) => async (req, res) => {
   const body = retryBody.parse(req.body ?? {});
   const who = actingAs(p, body.actor);
   res.status(202).json(view(deps, await retryHotfix(deps, hotfixId(req), who.onBehalfOf ?? who.actor)));
+};
+
+export const skipVerificationHandler: Handler = (deps) => async (req, res) => {
+  const p = principalOf(res);
+  requireRole(p, 'skip a verification', 'operator');
+  const body = skipVerificationBody.parse(req.body ?? {});
+  const who = actingAs(p, body.actor);
+  res.status(202).json(view(deps, await skipChecks(deps, hotfixId(req), who.onBehalfOf ?? who.actor, body.reason)));
 };
 
 export const stats: Handler = (deps) => async (req, res) => {

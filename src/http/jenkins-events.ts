@@ -34,7 +34,7 @@ export function jenkinsEvents(deps: Deps, secrets: readonly string[]): RequestHa
       const outcome = await ingestReport(
         deps,
         cb.hotfixId,
-        { stage: cb.stage, job: cb.job, number: cb.buildNumber, status: cb.status, commit: cb.commit ?? null, artifact: cb.artifact ?? null, qaUrl: cb.qaUrl ?? null, url: cb.url ?? null, source: 'callback' },
+        { stage: cb.stage, job: cb.job, number: cb.buildNumber, status: cb.status, commit: cb.commit ?? null, artifact: cb.artifact ?? null, qaUrl: cb.qaUrl ?? null, verifyUrl: cb.verifyUrl ?? null, url: cb.url ?? null, source: 'callback' },
         'jenkins',
       );
       if (outcome.kind === 'duplicate') return res.status(200).json({ status: 'duplicate' });

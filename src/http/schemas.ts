@@ -33,6 +33,8 @@ export const cancelBody = z.strictObject({ actor, reason: z.string().max(2000).d
 export const buildBody = z.strictObject({ actor }).default({});
 export const retryBody = z.strictObject({ actor }).default({});
 
+export const skipVerificationBody = z.strictObject({ actor, reason });
+
 export const freezesQuery = z.object({ service: z.string().regex(/^[a-z0-9-]+$/).optional() });
 
 export const listQuery = z.object({
@@ -56,6 +58,8 @@ export const callbackBody = z.object({
     .transform((c) => (c ? c : undefined)),
   artifact: z.object({ version: z.string().min(1).max(200), url: z.string().url().max(2000), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits').optional() }).optional(),
   qaUrl: z.string().url().max(2000).regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  /** A deploy's SUCCESS may name a health check URL for the verification. */
+  verifyUrl: z.string().url().max(2000).regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
   url: z.string().url().max(2000).optional(),
   timestamp: z.iso.datetime({ offset: true }),
 });

@@ -3,13 +3,14 @@
 
 import type { StepName } from '../domain/hotfix.js';
 import { notifyRequesterStep, sendQaEmailStep } from '../workflows/email-steps.js';
-import { checkBackmergeStep, mergeProductionStep, openBackmergeStep, tagProductionStep } from '../workflows/finalize-steps.js';
+import { checkBackmergeStep, mergeProductionStep, openBackmergeStep, tagProductionStep, tagReleaseStep } from '../workflows/finalize-steps.js';
 import { checkRunStep, triggerRunStep } from '../workflows/jenkins-runs.js';
 import { notifySlackStep } from '../workflows/notify-slack.js';
 import { startDeployStep } from '../workflows/promotion.js';
 import { expireQaStep, provisionQaStep, teardownQaStep } from '../workflows/qa-steps.js';
 import { startRollbackStep, tagRollbackStep } from '../workflows/rollback.js';
 import { createBranchStep } from '../workflows/start-hotfix.js';
+import { verifyStep } from '../workflows/verify-step.js';
 import { skip, type Step } from '../workflows/step.js';
 
 export const STEPS: Record<StepName, Step> = {
@@ -29,6 +30,8 @@ export const STEPS: Record<StepName, Step> = {
   'start-rollback': startRollbackStep,
   'tag-rollback': tagRollbackStep,
   'notify-slack': notifySlackStep,
+  'tag-release': tagReleaseStep,
+  verify: verifyStep,
   // Completing it is the point: `change` then runs `advance` on the record.
   wake: (deps, input) => skip(deps, input),
 };

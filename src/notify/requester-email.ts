@@ -4,7 +4,7 @@ import type { HotfixView } from '../domain/hotfix.js';
 import { escapeHtml, headerLine, link } from './html.js';
 import type { RenderedEmail } from './qa-email.js';
 
-export type RequesterEvent = 'build-failed' | 'rejected' | 'stale-base' | 'rolled-back';
+export type RequesterEvent = 'build-failed' | 'rejected' | 'stale-base' | 'rolled-back' | 'verification-failed';
 
 function page(title: string, paragraphs: string[], hotfixUrl: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head>
@@ -65,6 +65,17 @@ export function renderRequesterEmail(h: HotfixView, event: RequesterEvent, detai
       ];
       html = text.map(escapeHtml);
       break;
+    case 'verification-failed': {
+      const v = h.verification;
+      what = 'failed its checks in production and was rolled back';
+      text = [
+        `After deploy #${h.deploys.find((d) => d.kind === 'hotfix')?.number ?? '?'}, production failed its checks: ${v?.result?.reason ?? '?'}.`,
+        ...(v?.last ?? []).map((a) => `  - ${a.check}: ${a.outcome} (${a.detail})`),
+        `Production was rolled back to ${h.rollback?.target?.tag ?? 'the previous production tag'} (${h.rollback?.target?.artifact.version ?? '?'}); the release tag and master were left as they were.`,
+      ];
+      html = text.map(escapeHtml);
+      break;
+    }
   }
   const subject = headerLine(`${prefix} — ${what}`, 250);
   return { subject, text: [...text, '', `Hotfix record: ${apiUrl}`].join('\n'), html: page(subject, html, apiUrl) };

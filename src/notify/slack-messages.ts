@@ -16,6 +16,7 @@ export type SlackEvent =
   | 'rollback-failed'
   | 'rollback-refused'
   | 'frozen'
+  | 'verification-failed'
   | 'cancelled'
   | 'attention';
 
@@ -56,8 +57,11 @@ export function slackMessage(h: HotfixView, event: SlackEvent, args: Record<stri
       return `${id} approved by ${slackEscape(h.promotion?.approvedBy.join(', ') ?? '?')}; tearing down QA and deploying build #${h.promotion?.build ?? '?'} to production.`;
     case 'deployed': {
       const d = h.deploys.at(-1);
-      return `${id} is in production: ${slackLink(d?.url, `deploy #${d?.number ?? '?'}`)} (${slackEscape(d?.artifact?.version ?? '?')}). Tagging and merging into master.`;
+      const next = h.verification ? `Verifying production's health until ${slackEscape(h.verification.deadline)} before the release tag and master.` : 'Tagging and merging into master.';
+      return `${id} is in production: ${slackLink(d?.url, `deploy #${d?.number ?? '?'}`)} (${slackEscape(d?.artifact?.version ?? '?')}). ${next}`;
     }
+    case 'verification-failed':
+      return `:rotating_light: ${id} failed its checks in production: ${slackEscape(h.verification?.result?.reason ?? '?')}. Rolling back to the previous production artifact now.`;
     case 'backmerge': {
       const b = h.backmerge;
       const where = b?.url ? slackLink(b.url, `pull request${b.number ? ` #${b.number}` : ''}`) : `branch \`${slackEscape(b?.branch ?? '?')}\` (open a merge into develop)`;

@@ -38,6 +38,7 @@ export interface ArchivedReport {
   commit: string | null;
   artifact: Artifact | null;
   qaUrl: string | null;
+  verifyUrl: string | null;
 }
 
 /** What Jenkins knows of a run we asked for: a queue item, or (found after a crash) a build. */

@@ -7,3 +7,5 @@ export * from './smtp/index.js';
 export { freePort, hasRedisServer, startPrivateRedis, type PrivateRedis, type PrivateRedisOptions } from './redis.js';
 export type { RequestRecord } from './shared/http.js';
 export type { FaultMode, FaultSpec } from './shared/faults.js';
+export { startPrometheusSim, type PrometheusAnswer, type PrometheusSim } from './prometheus/server.js';
+export { startHealthSim, type HealthSim } from './health/server.js';

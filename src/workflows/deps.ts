@@ -1,12 +1,13 @@
 // Everything a workflow may use, built once at start-up (main.ts) and passed in.
 
-import type { ServicePolicy } from '../domain/policy.js';
+import type { ServicePolicy, VerificationPolicy } from '../domain/policy.js';
 import type { ChatNotifier } from '../ports/chat-notifier.js';
 import type { CiServer } from '../ports/ci-server.js';
 import type { DeployRegistry } from '../ports/deploy-registry.js';
 import type { FreezeSchedule } from '../ports/freeze-schedule.js';
 import type { Clock } from '../ports/clock.js';
 import type { GitRepo } from '../ports/git-repo.js';
+import type { HealthChecker, VerificationChecks } from '../ports/health-checker.js';
 import type { HotfixStore } from '../ports/hotfix-store.js';
 import type { LinkSigner } from '../ports/link-signer.js';
 import type { Locker } from '../ports/locker.js';
@@ -23,6 +24,7 @@ export interface ServiceSetup extends ServicePolicy {
   slack: { channel: string };
   /** Global and per-service freeze windows together. */
   freezes: FreezeSchedule;
+  verification?: (VerificationPolicy & VerificationChecks) | null;
 }
 
 export interface ServiceDirectory {
@@ -54,6 +56,7 @@ export interface Deps {
   services: ServiceDirectory;
   settings: Settings;
   telemetry: Telemetry;
+  health: HealthChecker;
   log: Logger;
 }
 

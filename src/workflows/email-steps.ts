@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { ExternalServiceError } from '../domain/errors.js';
-import { describeGroups, mayDecide, qaEmailRecipients } from '../domain/approvals.js';
+import { decider, describeGroups, mayDecide, qaEmailRecipients } from '../domain/approvals.js';
 import { approvalGroups } from '../domain/policy.js';
 import { toPublicView, type Hotfix } from '../domain/hotfix.js';
 import { completeEffect, flagAttention, note } from '../domain/record.js';
@@ -98,17 +98,20 @@ export const notifyRequesterStep: Step = async (deps, input) => {
   const event = argString(effect, 'event') as RequesterEvent;
   const tag = typeof effect.args.tag === 'string' ? effect.args.tag : undefined;
   const email = renderRequesterEmail(toPublicView(h), event, tag === undefined ? {} : { tag }, `${deps.settings.publicUrl}/api/v1/hotfixes/${h.id}`);
-  let outcome = `${event} email sent to ${h.requestedBy}`;
+  // A failed verification concerns everyone who let it through, not only the requester.
+  const approvers = event === 'verification-failed' ? h.approvals.filter((a) => a.decision === 'promote' && a.build === h.promotion?.build).map(decider) : [];
+  const to = [...new Set([h.requestedBy.toLowerCase(), ...approvers])];
+  let outcome = `${event} email sent to ${to.join(', ')}`;
   try {
     await deps.mailer.send({
-      to: h.requestedBy,
+      to: to.join(', '),
       ...email,
       messageId: messageId(h, effect.id.replace(/[^A-Za-z0-9.-]/g, '-'), h.requestedBy),
       headers: { 'X-Hotfix-Id': h.id, ...(input.resumed ? { 'X-Hotfix-Resend': 'maybe' } : {}) },
     });
   } catch (err) {
     if (!(err instanceof ExternalServiceError) || err.transient) throw err;
-    outcome = `${event} email to ${h.requestedBy} refused: ${err.message}`;
+    outcome = `${event} email to ${to.join(', ')} refused: ${err.message}`;
   }
   await change(deps, h.id, (d) => {
     completeEffect(d, effect.id);

@@ -73,6 +73,8 @@ export interface ClusterOptions {
   graceMs?: number;
   /** Adjust the Jenkins jobs after the defaults are defined. */
   jenkins?: (sim: JenkinsSim, services: ServiceUnderTest[]) => void;
+  /** Change each service's config before the file is written. */
+  service?: (config: Record<string, unknown>) => void;
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
@@ -114,6 +116,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       pullRequests: { provider: 'github', apiUrl: github.url, repository: `acme/${s.name}`, token: SECRETS.githubToken },
     })),
   };
+  for (const s of config.services) opts.service?.(s);
   const configPath = join(dir, 'hotfix.yaml');
   writeFileSync(configPath, stringify(config));
   const allLogs: string[][] = [];

@@ -166,7 +166,7 @@ export function createJenkinsCiServer(settings: JenkinsSettings): CiServer {
       }
       const parsed = schema.archivedCallback.safeParse(json);
       const data = parsed.success ? parsed.data : {};
-      return { commit: data.commit ?? null, artifact: data.artifact ?? null, qaUrl: data.qaUrl ?? null };
+      return { commit: data.commit ?? null, artifact: data.artifact ?? null, qaUrl: data.qaUrl ?? null, verifyUrl: data.verifyUrl ?? null };
     },
 
     async stop(job, number) {

@@ -41,6 +41,7 @@ export const archivedCallback = z.object({
   commit: z.string().min(7).optional().catch(undefined),
   artifact: z.object({ version: z.string().min(1), url: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().catch(undefined) }).optional().catch(undefined),
   qaUrl: z.string().min(1).optional().catch(undefined),
+  verifyUrl: z.string().regex(/^https?:\/\//).optional().catch(undefined),
 });
 
 export const crumb = z.object({ crumb: z.string(), crumbRequestField: z.string() });

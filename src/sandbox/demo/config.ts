@@ -56,6 +56,8 @@ export interface DemoEndpoints {
   githubUrl: string;
   originUrl: string;
   dataDir: string;
+  /** Production as its users reach it: what the verification checks after a deploy. */
+  productionUrl: string;
 }
 
 export function demoConfig(e: DemoEndpoints, secrets: DemoSecrets): Config {
@@ -86,6 +88,9 @@ export function demoConfig(e: DemoEndpoints, secrets: DemoSecrets): Config {
             { name: 'business', required: 1, members: [DEMO_BUSINESS, '*@finance.example.com'] },
           ],
         },
+        // After a deploy, production's own health check must hold for a short window before
+        // the release tag and master: `npm run demo -- --bad` shows one that does not.
+        verification: { windowSeconds: 8, intervalSeconds: 1, failuresInARow: 3, http: [{ url: `${e.productionUrl}/health`, status: 200 }] },
         slack: { channel: DEMO_CHANNEL },
         pullRequests: { provider: 'github', apiUrl: e.githubUrl, repository: DEMO_REPOSITORY, token: secrets.githubToken },
       },

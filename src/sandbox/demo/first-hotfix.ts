@@ -30,7 +30,20 @@ test('prices always show two decimals', () => {
   })(work);
 };
 
-export async function requestFirstHotfix(origin: DemoOrigin, api: DemoApi, service: string, from: string): Promise<HotfixView> {
-  const sha = await origin.commit(FIX_BRANCH, 'Show prices with two decimals\n\n3 × €1.10 printed as €3.3000000000000003.', fix, from);
+/**
+ * `--bad`: the fix also switches the app's payment-gateway check to a host that does not exist.
+ * The tests pass, QA looks fine — and production's /health fails after the deploy, so the
+ * verification rolls it back.
+ */
+const breaksHealth: Change = (work) => {
+  fix(work);
+  replaceIn('src/health.js', 'paymentGateway: true', "paymentGateway: process.env.PAYMENT_GATEWAY_URL !== undefined || process.env.APP_ENV !== 'production'")(work);
+};
+
+export async function requestFirstHotfix(origin: DemoOrigin, api: DemoApi, service: string, from: string, bad = false): Promise<HotfixView> {
+  const message = bad
+    ? 'Show prices with two decimals, read the payment gateway from the environment\n\n3 × €1.10 printed as €3.3000000000000003.'
+    : 'Show prices with two decimals\n\n3 × €1.10 printed as €3.3000000000000003.';
+  const sha = await origin.commit(FIX_BRANCH, message, bad ? breaksHealth : fix, from);
   return api.createHotfix({ service, title: FIRST_HOTFIX_TITLE, requestedBy: REQUESTER, commits: [sha] });
 }

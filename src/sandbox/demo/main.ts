@@ -3,7 +3,8 @@
  * Needs only Node, git and redis-server (or REDIS_URL). Ctrl-C stops everything it started.
  *
  * Environment: DEMO_PORT (inbox page, default 4000), DEMO_PRODUCTION_PORT (default any free
- * port), REDIS_URL (use that Redis instead of a private one).
+ * port), REDIS_URL (use that Redis instead of a private one). `npm run demo -- --bad`: the first
+ * hotfix breaks production's /health, fails its verification and is rolled back.
  */
 import { startDemo, type RunningDemo } from './start-demo.js';
 
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       ...(port === undefined ? {} : { port }),
       ...(productionPort === undefined ? {} : { productionPort }),
       ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+      bad: process.argv.includes('--bad'),
     });
   } catch (err) {
     // Ctrl-C during start-up also reaches the commands being run, so start-up fails: that is the stop asked for.

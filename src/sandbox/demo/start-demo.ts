@@ -42,6 +42,8 @@ export interface DemoOptions {
   redisUrl?: string;
   /** Where progress lines go; default the console. */
   say?: (line: string) => void;
+  /** The first hotfix breaks production's /health: watch it fail verification and roll back. */
+  bad?: boolean;
 }
 
 export interface DemoUrls {
@@ -148,7 +150,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     const servicePort = await freePort();
     const serviceUrl = `http://127.0.0.1:${servicePort}`;
     const config = demoConfig(
-      { servicePort, redisUrl, redisPrefix, jenkinsUrl: jenkins.url, smtpUrl: smtp.url, slackUrl: slack.url, githubUrl: github.url, originUrl: origin.url, dataDir: join(dir, 'data') },
+      { servicePort, redisUrl, redisPrefix, jenkinsUrl: jenkins.url, smtpUrl: smtp.url, slackUrl: slack.url, githubUrl: github.url, originUrl: origin.url, dataDir: join(dir, 'data'), productionUrl: production.url },
       secrets,
     );
     const serviceLog = join(dir, 'service.log');
@@ -175,7 +177,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     const progress = watchProgress(api, smtp, say);
     cleanup.add('the progress lines', () => progress.stop());
 
-    const first = await requestFirstHotfix(origin, api, DEMO_SERVICE, FIRST_PRODUCTION_TAG);
+    const first = await requestFirstHotfix(origin, api, DEMO_SERVICE, FIRST_PRODUCTION_TAG, opts.bad === true);
     say(`${first.id} requested by ${first.requestedBy}: "${first.title}" (a fix commit, cherry-picked onto ${first.baseTag ?? FIRST_PRODUCTION_TAG})`);
     return {
       urls: { inbox: `${web.url}/`, service: serviceUrl, production: production.url, jenkins: jenkins.url, redis: redisUrl },

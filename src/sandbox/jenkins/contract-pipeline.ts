@@ -18,6 +18,8 @@ export interface CallbackPayload {
   commit: string;
   artifact?: { version: string; url: string };
   qaUrl?: string;
+  /** A deploy's health check for the service's verification. */
+  verifyUrl?: string;
   timestamp: string;
 }
 

@@ -72,7 +72,7 @@ describe('the transition table', () => {
   });
 
   it('knows the states of the contract and nothing else', () => {
-    expect(STATES).toHaveLength(13);
+    expect(STATES).toHaveLength(14);
     expect(isState('awaiting_backmerge')).toBe(true);
     expect(isState('approved')).toBe(false);
     expect(TERMINAL).toEqual(['completed', 'rolled_back', 'cancelled']);

@@ -23,6 +23,8 @@ export function nextStep(s: InboxSnapshot): string {
       const who = waiting.length === 2 ? 'the tech lead and the business owner' : waiting.includes('business') ? 'the business owner (the lead has approved)' : waiting.includes('lead') ? 'the tech lead (business has approved)' : 'the approvers';
       return `${id} is waiting for QA. Open ${qa} (the total now reads €3.30), compare with ${production} (still €3.3000000000000003); then ${who} click <strong>Promote to production</strong> in their email below and confirm on the page that opens.`;
     }
+    case 'verifying':
+      return `${id} is in ${production}; the service checks production's /health every second before releasing it (release tag, master, back-merge). If the checks fail it rolls back on its own.`;
     case 'deploying':
     case 'finalizing':
       return `${id} was approved: QA is torn down and the same artifact goes to ${production}; then tags, master and the back-merge.`;
@@ -35,7 +37,7 @@ export function nextStep(s: InboxSnapshot): string {
     case 'build_failed':
       return `${id}'s build failed (see the Jenkins log below). Push a fix and build again.`;
     case 'rolled_back':
-      return `${id} was rolled back: ${production} runs ${escapeHtml(h.rollback?.target?.tag ?? 'the previous production tag')} (${escapeHtml(h.rollback?.target?.artifact.version ?? '?')}) again, redeployed from its artifact.`;
+      return `${id} was rolled back${h.verification?.result?.outcome === 'failed' ? ` because production failed its checks (${escapeHtml(h.verification.result.reason)})` : ''}: ${production} runs ${escapeHtml(h.rollback?.target?.tag ?? 'the previous production tag')} (${escapeHtml(h.rollback?.target?.artifact.version ?? '?')}) again, redeployed from its artifact.`;
     case 'needs_attention':
       return `${id} needs a person: ${escapeHtml(h.attention?.reason ?? '?')} — ${escapeHtml(h.attention?.action ?? '')}`;
     default:

@@ -1,8 +1,10 @@
-// Acme Coffee's web server: the order page on /, `ok` on /healthz, the build info on /version.
+// Acme Coffee's web server: the order page on /, `ok` on /healthz (the process runs), the app's
+// own checks on /health (it can take orders), the build info on /version.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import process from 'node:process';
 import { URL } from 'node:url';
+import { health } from './src/health.js';
 import { renderPage } from './src/page.js';
 
 // Written into the package by the build; absent when run straight from a checkout.
@@ -23,6 +25,9 @@ const server = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+  } else if (path === '/health') {
+    const h = health();
+    res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(h)}\n`);
   } else if (path === '/version') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ ...build, environment })}\n`);
   } else if (path === '/') {

@@ -1,0 +1,44 @@
+/**
+ * startHealthSim: production as its health checks see it — `/health` and `/version` — turned
+ * unhealthy (or unreachable) on cue by a test.
+ */
+import { FaultInjector, type FaultSpec } from '../shared/faults.js';
+import { sendJson, startHttpServer, type RequestRecord } from '../shared/http.js';
+import { RecordLog } from '../shared/record-log.js';
+
+export interface HealthSim {
+  readonly url: string;
+  readonly requests: readonly RequestRecord[];
+  /** What `/health` answers from now on. */
+  setHealth(status: number): void;
+  setVersion(version: string): void;
+  failNext(fault: FaultSpec): void;
+  close(): Promise<void>;
+}
+
+export async function startHealthSim(opts: { port?: number; version?: string } = {}): Promise<HealthSim> {
+  let health = 200;
+  let version = opts.version ?? '1.0.0';
+  const requests = new RecordLog<RequestRecord>();
+  const faults = new FaultInjector();
+  const http = await startHttpServer({
+    port: opts.port,
+    faults,
+    requests,
+    handler: (_req, res, url) => {
+      if (url.pathname === '/health') return sendJson(res, health, { status: health < 400 ? 'ok' : 'failing' });
+      if (url.pathname === '/version') return sendJson(res, 200, { version });
+      sendJson(res, 404, { error: 'not found' });
+    },
+  });
+  return {
+    url: http.url,
+    get requests() {
+      return requests.items;
+    },
+    setHealth: (status) => void (health = status),
+    setVersion: (v) => void (version = v),
+    failNext: (fault) => faults.add(fault),
+    close: () => http.close(),
+  };
+}
