@@ -1,4 +1,5 @@
 // The SMTP catcher driven by nodemailer, as the mailer adapter will.
+import { connect } from 'node:net';
 import { createTransport, type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpCatcher, type SmtpCatcher } from '../../src/sandbox/smtp/index.js';
@@ -67,6 +68,20 @@ describe('SMTP catcher with nodemailer', () => {
     catcher.failNext({ code: 421, stage: 'rcpt' });
     const err = await rejectionOf(mailer.sendMail(qaMail('refused 421 at rcpt')));
     expect([field(err, 'code'), field(err, 'responseCode')]).toEqual(['ECONNECTION', undefined]);
+  });
+
+  it('outlives a client that dies mid-session (a killed process resets its connection)', async () => {
+    const socket = connect(catcher.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    for (const line of ['EHLO dying.example.com', 'MAIL FROM:<hotfix@example.com>', 'RCPT TO:<qa@example.com>', 'DATA']) {
+      socket.write(`${line}\r\n`);
+      await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    }
+    socket.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 100));
+    await mailer.sendMail(qaMail('after a reset'));
+    expect(catcher.messages.some((m) => m.parsed.subject === 'after a reset')).toBe(true);
+    expect(catcher.attempts.some((a) => a.outcome === 'dropped')).toBe(true);
   });
 
   it('requires the configured credentials when auth is on', async () => {

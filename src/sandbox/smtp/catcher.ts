@@ -38,10 +38,10 @@ export interface SmtpFault {
   stage?: SmtpStage;
 }
 
-/** One delivery attempt: a refused connection, a transaction turned down, or an accepted message. */
+/** One delivery attempt: a refused connection, a transaction turned down, an accepted message, or a client gone mid-transaction. */
 export interface SmtpAttempt {
   stage: SmtpStage;
-  outcome: 'accepted' | 'refused' | number;
+  outcome: 'accepted' | 'refused' | 'dropped' | number;
   at: number;
 }
 
@@ -142,6 +142,10 @@ export async function startSmtpCatcher(opts: SmtpCatcherOptions = {}): Promise<S
       });
     },
   });
+
+  // smtp-server emits a client's reset after MAIL FROM (a killed sender) as a server error; a
+  // real server logs it and carries on, and so does this one (it is not delivered).
+  smtp.on('error', () => attempts.push({ stage: 'data', outcome: 'dropped', at: performance.now() }));
 
   // Our own listener in front of smtp-server, so a connection can be refused before SMTP begins.
   const front: Server = createServer((socket) => {
