@@ -2,6 +2,7 @@
 // while a deploy is verified; timed from the moment the failing answer is served to the
 // rollback deploy's trigger reaching Jenkins. One failed check rolls back here
 // (failuresInARow: 1), so the figure is the service's own reaction after its check interval.
+// The window is short (3 s) because the rollback is checked for a whole window too.
 
 import { startHealthSim } from '../src/sandbox/index.js';
 import { JOBS } from '../test/helpers/harness.js';
@@ -26,7 +27,7 @@ export async function failedCheckToRollback(runs: number): Promise<{ samples: nu
   const health = await startHealthSim();
   const stack = await startStack({
     deployStartsAt: 400,
-    verification: { windowSeconds: 600, intervalSeconds: INTERVAL_SECONDS, failuresInARow: 1, http: [{ url: `${health.url}/health`, status: 200 }] },
+    verification: { windowSeconds: 3, intervalSeconds: INTERVAL_SECONDS, failuresInARow: 1, http: [{ url: `${health.url}/health`, status: 200 }] },
   });
   const samples: number[] = [];
   try {
@@ -41,8 +42,9 @@ export async function failedCheckToRollback(runs: number): Promise<{ samples: nu
       const failing = await waitFor('a failing answer', () => health.requests.slice(seen).find((r) => r.path === '/health'), 30_000);
       const trigger = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.deploy && t.params.HOTFIX_ID === id && t.params.DEPLOY_KIND === 'rollback', 30_000);
       samples.push(trigger.at - failing.at);
-      await waitFor('rolled back', async () => ((await state(stack, id)) === 'rolled_back' ? true : undefined), 60_000);
+      // The rollback brings production back; its own check window then passes.
       health.setHealth(200);
+      await waitFor('rolled back', async () => ((await state(stack, id)) === 'rolled_back' ? true : undefined), 60_000);
     }
   } finally {
     await stack.close();

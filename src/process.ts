@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, runtimeOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { checkSlackToken } from './adapters/slack/slack-notifier.js';
+import { releaseFixedAtRequest, renderTag } from './domain/tags.js';
 import { createLogger, redactText } from './log.js';
 import type { Logger } from './ports/logger.js';
 import { createService, type PortDecorators, type Role } from './service.js';
@@ -37,6 +38,23 @@ export interface ProcessOptions {
   decorate?: (log: Logger) => PortDecorators | undefined;
 }
 
+/** Every tag template, rendered with example values, must make a name git accepts as a tag. */
+function checkTagTemplates(config: Config): void {
+  const problems: string[] = [];
+  const example = { build: 123, base: '1.4.2', n: 1, env: 'production', timestamp: '20261204T050607Z', reason: 'errors-spiking', id: 'HF-2026-12-001' };
+  config.services.forEach((s, i) => {
+    const version = releaseFixedAtRequest(s.tags.release) ? renderTag(s.tags.release, example) : '1.4.3';
+    for (const key of ['production', 'release', 'environment', 'rollback'] as const) {
+      const template = s.tags[key];
+      if (!template) continue;
+      const name = renderTag(template, { ...example, version });
+      const ok = spawnSync('git', ['check-ref-format', `refs/tags/${name}`]).status === 0;
+      if (!ok) problems.push(`services[${i}].tags.${key}: '${template}' makes '${name}', which git refuses as a tag name`);
+    }
+  });
+  if (problems.length > 0) fail(problems.map((p) => `config: ${p}`));
+}
+
 async function start(options: ProcessOptions): Promise<void> {
   const role = readRole(process.argv.slice(2));
   let config: Config;
@@ -47,6 +65,7 @@ async function start(options: ProcessOptions): Promise<void> {
     throw err;
   }
   checkGit();
+  checkTagTemplates(config);
   const runtime = runtimeOptions();
   const log = createLogger({ level: runtime.logLevel });
   const decorate = options.decorate?.(log);

@@ -9,11 +9,44 @@ const refName = z.string().regex(REF_SAFE, 'must be a plain git ref name (letter
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-const tagTemplate = (placeholder: string) =>
-  z
-    .string()
-    .refine((t) => t.split(placeholder).length === 2, `must contain ${placeholder} exactly once`)
-    .refine((t) => REF_SAFE.test(t.replace(placeholder, '1')), 'must make a plain git tag name');
+// Tag templates (README "Tags"): which placeholders each may use, and which it needs. The
+// rendered names are also checked with `git check-ref-format` at start-up (tag-templates.ts).
+const tagText = z.string().min(1).max(200).refine((t) => REF_SAFE.test(t.replace(/\{\w+\}/g, 'x')), 'must make a plain git tag name (letters, digits, . _ / -)');
+const only = (allowed: readonly string[]) => (t: string) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => allowed.includes(m[1] ?? ''));
+const has = (p: string) => (t: string) => t.includes(`{${p}}`);
+
+const tags = z
+  .object({
+    production: tagText
+      .refine(only(['build', 'timestamp', 'version', 'base', 'n', 'id']), 'may use {build} {timestamp} {version} {base} {n} {id}')
+      .refine((t) => has('build')(t) || has('timestamp')(t), 'needs {build} or {timestamp}: production tags are ordered by them'),
+    release: tagText
+      .refine(only(['version', 'base', 'n', 'id']), 'may use {version}, or {base} and {n}')
+      .refine((t) => (has('version')(t) && !has('base')(t) && !has('n')(t)) || (!has('version')(t) && has('base')(t) && has('n')(t)), 'needs {version} (next patch), or {base} and {n} (the hotfix number on its base), not both'),
+    /** Optional: a tag each time a version lands in an environment (QA, production). */
+    environment: tagText
+      .refine(only(['version', 'env', 'timestamp', 'build', 'base', 'n', 'id']), 'may use {version} {env} {timestamp} {build} {base} {n} {id}')
+      .refine((t) => has('env')(t) && has('timestamp')(t), 'needs {env} and {timestamp}: one tag per landing, never moved')
+      .nullable()
+      .default(null),
+    /** Optional: a tag on the commit production returns to, for each rollback. */
+    rollback: tagText
+      .refine(only(['version', 'reason', 'timestamp', 'build', 'base', 'n', 'id']), 'may use {version} {reason} {timestamp} {build} {base} {n} {id}')
+      .refine(has('reason'), 'needs {reason}')
+      .nullable()
+      .default(null),
+  })
+  .superRefine((t, ctx) => {
+    // {version} outside `release` is this hotfix's release name: known early only when {base}/{n} name it.
+    const fixed = has('base')(t.release) && has('n')(t.release);
+    for (const key of ['production', 'environment', 'rollback'] as const) {
+      const template = t[key];
+      if (!template || fixed) continue;
+      for (const p of ['version', 'base', 'n']) {
+        if (has(p)(template)) ctx.addIssue({ code: 'custom', path: [key], message: `{${p}} needs a release template with {base} and {n} (a name fixed when the hotfix is requested)` });
+      }
+    }
+  });
 
 // Jenkins job names, folders separated by '/'; no URL or path tricks.
 const jobName = z
@@ -123,7 +156,7 @@ const service = z
     name: z.string().regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+'),
     repo: z.string().min(1),
     branches: z.object({ production: refName, development: refName }),
-    tags: z.object({ production: tagTemplate('{build}'), release: tagTemplate('{version}') }),
+    tags,
     jobs: z.object({ build: jobName, qaUp: z.string().min(1), qaDown: z.string().min(1), deploy: jobName }),
     qa: z.object({
       provider: z.enum(['jenkins', 'command']),

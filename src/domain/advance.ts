@@ -33,7 +33,7 @@ const MAX_PASSES = 8;
 /** One decision, if one is due; true when the state changed (another may now be due). */
 function decideOnce(h: Hotfix, policy: ServicePolicy, ctx: Context): boolean {
   if (nextCancelled(h, policy, ctx)) return true;
-  if (nextInRollback(h, ctx)) return true;
+  if (nextInRollback(h, policy, ctx)) return true;
   switch (h.state) {
     case 'needs_attention':
       return nextAfterAttention(h, ctx);

@@ -59,6 +59,13 @@ export interface BranchCreated {
   adopted: boolean;
 }
 
+/** The release this hotfix will be, named now (`v{base}-hotfix.{n}`): its QA and production tags carry it. */
+export function nameRelease(h: Hotfix, release: { base: string; n: number; name: string }, ctx: Context): void {
+  if (h.release) return;
+  h.release = release;
+  note(h, 'git', ctx, `this hotfix will be released as ${release.name} (hotfix ${release.n} on ${release.base})`);
+}
+
 export function recordBranch(h: Hotfix, created: BranchCreated, ctx: Context): void {
   h.baseTag = created.baseTag;
   h.baseCommit = created.baseCommit;

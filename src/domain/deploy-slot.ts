@@ -4,12 +4,15 @@
 
 import { isFinal, type Hotfix, type StepName } from './hotfix.js';
 
+/** Done with production: tagged and (when checked) judged, or failed and left to a person. */
 function rollbackSettled(h: Hotfix): boolean {
   const rb = h.rollback;
-  if (!rb || rb.tag !== null || rb.refused) return true;
+  if (!rb || rb.refused) return true;
   const deploy = h.deploys.filter((d) => d.kind === 'rollback').at(-1);
+  if (rb.target === null || deploy === undefined || !isFinal(deploy.status)) return false;
   // A failed rollback is a person's to handle; nothing automatic will deploy for it.
-  return rb.target !== null && deploy !== undefined && isFinal(deploy.status) && deploy.status !== 'SUCCESS';
+  if (deploy.status !== 'SUCCESS') return true;
+  return rb.tag !== null && (!rb.check || rb.check.result !== null);
 }
 
 /**
@@ -23,7 +26,8 @@ export function needsSlot(h: Hotfix): boolean {
   const deploy = h.deploys.filter((d) => d.kind === 'hotfix').at(-1);
   if (deploy && !isFinal(deploy.status)) return true;
   if (deploy?.status === 'SUCCESS') {
-    if (h.state === 'rolled_back') return false;
+    // Rolled back (or a rollback that is a person's now): this deploy no longer holds production.
+    if (h.state === 'rolled_back' || (h.rollback && !h.rollback.refused)) return false;
     const f = h.finalization;
     // Tagged and merged, or tagged with the merge left to a person: the next deploy can see it.
     return !(f?.productionTag && (f.mergeCommit || h.state === 'needs_attention'));

@@ -14,7 +14,7 @@ import { isFinal, type Artifact, type BaseCheck, type Deploy, type DeployKind, t
 import { approvalGroups, type ActiveFreeze, type ServicePolicy } from './policy.js';
 import { addEffect, flagAttention, moveTo, note, type Context } from './record.js';
 import { newRun } from './runs.js';
-import { startVerification } from './verification.js';
+import { judgeWindow, openWindow, startVerification } from './verification.js';
 import type { HotfixState } from './states.js';
 
 /** QA for the approved build is gone, or could not be removed (which must not hold production back). */
@@ -156,7 +156,10 @@ export function requestDeploy(h: Hotfix, policy: ServicePolicy, ctx: Context): D
   if (h.state !== 'deploying' || !p) throw new InvalidStateError(`hotfix ${h.id} is not being promoted`, h.state);
   p.waitingFor = null;
   note(h, 'run', ctx, `deploying build #${p.build} (${p.artifact.version}, ${p.commit.slice(0, 12)}) to production`);
-  return newDeploy(h, 'hotfix', policy.jobs.deploy, p.commit, p.artifact, ctx);
+  const deploy = newDeploy(h, 'hotfix', policy.jobs.deploy, p.commit, p.artifact, ctx);
+  // The rollback point: what this deploy replaces, named on the hotfix and in its tag.
+  deploy.replaces = p.base?.newestTag ?? null;
+  return deploy;
 }
 
 const ROLLBACK_FROM: readonly HotfixState[] = ['deploying', 'verifying', 'finalizing', 'awaiting_backmerge', 'completed', 'needs_attention'];
@@ -190,7 +193,9 @@ export function deployRollback(h: Hotfix, target: { tag: string; commit: string;
   if (!h.rollback) throw new InvalidStateError(`hotfix ${h.id} has no rollback under way`, h.state);
   h.rollback.target = target;
   note(h, 'run', ctx, `rolling production back to ${target.tag} (${target.artifact.version})`);
-  return newDeploy(h, 'rollback', policy.jobs.deploy, target.commit, target.artifact, ctx);
+  const deploy = newDeploy(h, 'rollback', policy.jobs.deploy, target.commit, target.artifact, ctx);
+  deploy.replaces = h.finalization?.productionTag ?? null;
+  return deploy;
 }
 
 /**
@@ -211,37 +216,55 @@ function onDeployFinished(h: Hotfix, deploy: Deploy, policy: ServicePolicy, ctx:
     if (policy.verification) startVerification(h, deploy, policy.verification, ctx);
     else moveTo(h, 'finalizing', ctx, `deployed to production by ${deploy.job} #${deploy.number ?? '?'}; tagging and merging`);
     addEffect(h, 'tag-production', { seq: deploy.seq }, ctx.now);
+    if (policy.tags.environment) addEffect(h, 'tag-environment', { env: 'production', seq: deploy.seq }, ctx.now);
     addEffect(h, 'notify-slack', { event: 'deployed', seq: deploy.seq }, ctx.now);
     return;
   }
   startRollback(h, { reason: `deploy ${deploy.job} #${deploy.number ?? '?'} ended ${deploy.status}`, automatic: true }, ctx);
 }
 
-/** `advance` in any state: the rollback deploy finished. */
-export function nextInRollback(h: Hotfix, ctx: Context): boolean {
+/** `advance` in any state: the rollback deploy finished — checked, when verification is configured. */
+export function nextInRollback(h: Hotfix, policy: ServicePolicy, ctx: Context): boolean {
   const deploy = latestRollback(h);
-  if (!deploy || !isFinal(deploy.status) || !h.rollback?.target || h.state === 'rolled_back') return false;
-  if (deploy.status === 'SUCCESS') {
-    moveTo(h, 'rolled_back', ctx, `production is back on ${h.rollback.target.tag}`);
-    const failed = h.verification?.result?.outcome === 'failed' ? h.verification : null;
-    if (failed) {
-      // The hotfix ends rolled back, and says which check failed and what it answered.
-      h.attention = { reason: failed.result?.reason ?? 'verification failed', action: 'find out why production was unhealthy with this hotfix; fix it and request a new hotfix', at: ctx.now.toISOString(), fromState: 'verifying', retry: null };
-      addEffect(h, 'notify-requester', { event: 'verification-failed', seq: deploy.seq }, ctx.now);
-    }
-    addEffect(h, 'tag-rollback', { seq: deploy.seq }, ctx.now);
-    addEffect(h, 'notify-slack', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
-    addEffect(h, 'notify-requester', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
-    return true;
+  const rb = h.rollback;
+  if (!deploy || !isFinal(deploy.status) || !rb?.target || h.state === 'rolled_back') return false;
+  if (deploy.status !== 'SUCCESS') {
+    return stopForPerson(h, ctx, `rollback deploy ${deploy.job} #${deploy.number ?? '?'} ended ${deploy.status}: production may still run the failed artifact`, 'check production now; deploy the previous production tag by hand, then roll back again or cancel', 'rollback-failed', deploy.seq);
   }
-  const reason = `rollback deploy ${deploy.job} #${deploy.number ?? '?'} ended ${deploy.status}: production may still run the failed artifact`;
+  if (policy.verification) {
+    // The rollback is checked like a deploy; one that fails its checks stops, it never loops.
+    if (!rb.check) {
+      rb.check = openWindow(deploy, policy.verification, ctx);
+      note(h, 'verification', ctx, `production is back on ${rb.target.tag}; checking it for ${policy.verification.windowSeconds} s`);
+      // Tagged at once, checked or not: the tags name what production runs.
+      addEffect(h, 'tag-rollback', { seq: deploy.seq }, ctx.now);
+      addEffect(h, 'verify', { round: 1, subject: 'rollback' }, ctx.now, new Date(ctx.now.getTime() + policy.verification.intervalSeconds * 1000));
+      return false;
+    }
+    judgeWindow(h, rb.check, 'rollback', ctx);
+    if (!rb.check.result) return false;
+    if (rb.check.result.outcome === 'failed') {
+      return stopForPerson(h, ctx, `the rollback to ${rb.target.tag} failed its checks too: ${rb.check.result.reason}`, 'production may be broken: check it now and deploy a known-good artifact by hand; nothing more is rolled back automatically', 'rollback-failed', deploy.seq);
+    }
+  }
+  moveTo(h, 'rolled_back', ctx, `production is back on ${rb.target.tag}`);
+  const failed = h.verification?.result?.outcome === 'failed' ? h.verification : null;
+  if (failed) {
+    // The hotfix ends rolled back, and says which check failed and what it answered.
+    h.attention = { reason: failed.result?.reason ?? 'verification failed', action: 'find out why production was unhealthy with this hotfix; fix it and request a new hotfix', at: ctx.now.toISOString(), fromState: 'verifying', retry: null };
+    addEffect(h, 'notify-requester', { event: 'verification-failed', seq: deploy.seq }, ctx.now);
+  }
+  if (!rb.tag) addEffect(h, 'tag-rollback', { seq: deploy.seq }, ctx.now);
+  addEffect(h, 'notify-slack', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
+  addEffect(h, 'notify-requester', { event: 'rolled-back', seq: deploy.seq }, ctx.now);
+  return true;
+}
+
+/** A rollback that did not bring production back: everyone is told, a person acts (once). */
+function stopForPerson(h: Hotfix, ctx: Context, reason: string, action: string, event: string, seq: number): boolean {
   if (h.attention?.reason === reason) return false;
-  flagAttention(
-    h,
-    ctx,
-    reason,
-    'check production now; deploy the previous production tag by hand, then roll back again or cancel',
-  );
-  addEffect(h, 'notify-slack', { event: 'rollback-failed', seq: deploy.seq }, ctx.now);
+  flagAttention(h, ctx, reason, action);
+  addEffect(h, 'notify-slack', { event, seq }, ctx.now);
+  addEffect(h, 'notify-requester', { event: 'rollback-failed', seq }, ctx.now);
   return true;
 }

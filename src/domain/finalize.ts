@@ -35,6 +35,7 @@ export function tagMessage(h: Hotfix, deployNumber: number | null): string {
     `Artifact: ${p?.artifact.version ?? '?'} ${p?.artifact.url ?? ''}`.trimEnd(),
     `QA: ${h.qa?.env ?? '?'} ${h.qa?.url ?? ''}`.trimEnd(),
     `Deploy: #${deployNumber ?? '?'}`,
+    `Rollback point: ${h.deploys.find((d) => d.kind === 'hotfix' && d.number === deployNumber)?.replaces ?? '(none recorded)'}`,
     'Approved by:',
     ...(approvals.length > 0 ? approvals : ['  - (none recorded)']),
     ...(p?.override ? [`Freeze ${oneLine(p.override.freeze)} overridden by ${p.override.by}: ${oneLine(p.override.reason)}`] : []),
@@ -134,9 +135,12 @@ export function finalizeBlocked(
   flagAttention(h, ctx, `${what} (production already runs this hotfix)`, action, { step: retry.step, args: retry.args });
 }
 
-export function rollbackTagged(h: Hotfix, tag: string, ctx: Context): void {
+/** `tag` is the production tag of the rollback deploy; `others` the environment and rollback tags. */
+export function rollbackTagged(h: Hotfix, tag: string, marker: string | null, others: readonly string[], ctx: Context): void {
   if (!h.rollback) return;
   h.rollback.tag = tag;
-  if (!h.tags.includes(tag)) h.tags.push(tag);
-  note(h, 'git', ctx, `tagged the commit running again as ${tag}`);
+  h.rollback.marker = marker;
+  const all = [...new Set([tag, ...others, ...(marker ? [marker] : [])])];
+  for (const t of all) if (!h.tags.includes(t)) h.tags.push(t);
+  note(h, 'git', ctx, `tagged the commit running again as ${all.join(', ')}`);
 }

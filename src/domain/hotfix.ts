@@ -60,6 +60,8 @@ export type DeployKind = 'hotfix' | 'rollback';
 
 export interface Deploy extends Run {
   kind: DeployKind;
+  /** The production tag this deploy replaced: where a rollback of it returns to. */
+  replaces?: string | null;
   /** A health check the deploy pipeline asked for in its SUCCESS callback. */
   verifyUrl?: string | null;
 }
@@ -197,6 +199,10 @@ export interface RollbackPlan {
   target: { tag: string; commit: string; artifact: Artifact } | null;
   /** Production tag given to the commit now running again. */
   tag: string | null;
+  /** The rollback tag (`tags.rollback`) on that commit, when configured. */
+  marker?: string | null;
+  /** Production's checks after the rollback deploy, when verification is configured. */
+  check?: Verification | null;
   /** Not carried out: production moved on after it was asked for (says what runs now). */
   refused?: string | null;
 }
@@ -270,6 +276,7 @@ export type StepName =
   | 'tag-rollback'
   | 'notify-slack'
   | 'tag-release'
+  | 'tag-environment'
   | 'verify'
   /** Nothing to do but look at the record again (the end of a freeze window). */
   | 'wake';
@@ -296,6 +303,8 @@ export interface Hotfix {
   baseCommit: string | null;
   /** Branch head after creation (and cherry-picks). */
   head: string | null;
+  /** The release name, when the release template fixes it at request ({base}, {n}): `v1.4.2-hotfix.3`. */
+  release?: { base: string; n: number; name: string } | null;
   requestedBy: string;
   /** The principal who filed it when an admin requested it on someone's behalf. */
   createdBy?: string | null;

@@ -39,7 +39,8 @@ export interface VerificationPolicy {
 export interface ServicePolicy {
   name: string;
   branches: { production: string; development: string };
-  tags: { production: string; release: string };
+  /** Templates (tags.ts): `environment` and `rollback` tags are made only when configured. */
+  tags: { production: string; release: string; environment?: string | null; rollback?: string | null };
   jobs: { build: string; qaUp: string; qaDown: string; deploy: string };
   qa: { provider: QaProviderKind; ttlHours: number; recipients: readonly string[] };
   approvals: ApprovalPolicy;

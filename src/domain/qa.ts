@@ -103,6 +103,7 @@ export function nextInQa(h: Hotfix, policy: ServicePolicy, ctx: Context): boolea
   qa.upAt = ctx.now.toISOString();
   moveTo(h, 'awaiting_approval', ctx, `QA environment ${qa.env} is up at ${qa.url}`);
   addEffect(h, 'send-qa-email', { cycle: qa.cycle }, ctx.now);
+  if (policy.tags.environment) addEffect(h, 'tag-environment', { env: 'qa', cycle: qa.cycle }, ctx.now);
   addEffect(h, 'expire-qa', { cycle: qa.cycle }, ctx.now, expiresAt);
   addEffect(h, 'notify-slack', { event: 'qa-ready', cycle: qa.cycle }, ctx.now);
   return true;

@@ -43,10 +43,10 @@ export interface Verification {
   result: null | { outcome: 'passed' | 'failed' | 'skipped'; at: string; reason: string };
 }
 
-/** The deploy succeeded: with verification configured, check production before releasing it. */
-export function startVerification(h: Hotfix, deploy: Deploy, v: VerificationPolicy, ctx: Context): void {
+/** A new window of checks for `deploy` (the hotfix's deploy, or the rollback's). */
+export function openWindow(deploy: Deploy, v: VerificationPolicy, ctx: Context): Verification {
   const start = ctx.now.getTime();
-  h.verification = {
+  return {
     deploy: deploy.seq,
     startedAt: ctx.now.toISOString(),
     deadline: new Date(start + v.windowSeconds * 1000).toISOString(),
@@ -61,8 +61,18 @@ export function startVerification(h: Hotfix, deploy: Deploy, v: VerificationPoli
     failingSince: null,
     result: null,
   };
+}
+
+/** The deploy succeeded: with verification configured, check production before releasing it. */
+export function startVerification(h: Hotfix, deploy: Deploy, v: VerificationPolicy, ctx: Context): void {
+  h.verification = openWindow(deploy, v, ctx);
   moveTo(h, 'verifying', ctx, `deployed to production by ${deploy.job} #${deploy.number ?? '?'}; verifying it for ${v.windowSeconds} s before release`);
-  addEffect(h, 'verify', { round: 1 }, ctx.now, new Date(start + v.intervalSeconds * 1000));
+  addEffect(h, 'verify', { round: 1 }, ctx.now, new Date(ctx.now.getTime() + v.intervalSeconds * 1000));
+}
+
+/** The window being checked: the hotfix's deploy, or (`rollback`) the rollback's. */
+export function windowOf(h: Hotfix, subject: 'deploy' | 'rollback'): Verification | null {
+  return (subject === 'rollback' ? h.rollback?.check : h.verification) ?? null;
 }
 
 function roundOutcome(answers: readonly CheckAnswer[]): CheckOutcome {
@@ -72,9 +82,9 @@ function roundOutcome(answers: readonly CheckAnswer[]): CheckOutcome {
 }
 
 /** A round of checks came back. Only the next round in order is counted; a repeat changes nothing. */
-export function recordRound(h: Hotfix, round: number, answers: CheckAnswer[], ctx: Context): boolean {
-  const v = h.verification;
-  if (h.state !== 'verifying' || !v || v.result || round !== v.rounds + 1) return false;
+export function recordRound(h: Hotfix, round: number, answers: CheckAnswer[], ctx: Context, subject: 'deploy' | 'rollback' = 'deploy'): boolean {
+  const v = windowOf(h, subject);
+  if ((subject === 'deploy' && h.state !== 'verifying') || !v || v.result || round !== v.rounds + 1) return false;
   v.rounds = round;
   v.last = answers;
   const outcome = roundOutcome(answers);
@@ -86,7 +96,7 @@ export function recordRound(h: Hotfix, round: number, answers: CheckAnswer[], ct
     v.failingSince = null;
     v.healthyRounds += 1;
   }
-  note(h, 'verification', ctx, `check round ${round}: ${outcome}${outcome === 'healthy' ? '' : ` — ${answers.filter((a) => a.outcome !== 'healthy').map((a) => `${a.check}: ${a.detail}`).join('; ')}`}`);
+  note(h, 'verification', ctx, `${subject === 'rollback' ? 'rollback ' : ''}check round ${round}: ${outcome}${outcome === 'healthy' ? '' : ` — ${answers.filter((a) => a.outcome !== 'healthy').map((a) => `${a.check}: ${a.detail}`).join('; ')}`}`);
   return true;
 }
 
@@ -104,30 +114,36 @@ export function verificationFailure(v: Verification): string {
 }
 
 /**
- * `advance` in verifying: N failed rounds in a row roll back; the window's end passes it (or, with
- * no healthy answer at all, does what `onInconclusive` says); a passed or skipped window releases
- * it. Otherwise the next round is owed at its time.
+ * Judge a window at `now`: N failed rounds in a row fail it; its end passes it (or, with no
+ * healthy answer at all, does what `onInconclusive` says). Undecided, the next round is owed.
+ */
+export function judgeWindow(h: Hotfix, v: Verification, subject: 'deploy' | 'rollback', ctx: Context): void {
+  if (v.result) return;
+  const now = ctx.now.getTime();
+  if (v.consecutiveFailures >= v.failuresInARow) {
+    v.result = { outcome: 'failed', at: ctx.now.toISOString(), reason: `verification failed after ${v.consecutiveFailures} failed checks in a row: ${verificationFailure(v)}` };
+  } else if (now >= Date.parse(v.deadline) && v.rounds > 0) {
+    const inconclusive = v.healthyRounds === 0;
+    v.result =
+      inconclusive && v.onInconclusive === 'rollback'
+        ? { outcome: 'failed', at: ctx.now.toISOString(), reason: `verification inconclusive for the whole window: ${verificationFailure(v)}` }
+        : { outcome: 'passed', at: ctx.now.toISOString(), reason: inconclusive ? 'no check answered in the window; onInconclusive is pass' : `healthy for ${Math.round((Date.parse(v.deadline) - Date.parse(v.startedAt)) / 1000)} s` };
+  } else if (!h.outbox.some((e) => e.step === 'verify' && (e.args.subject ?? 'deploy') === subject)) {
+    const next = v.rounds + 1;
+    const due = Math.max(now, Date.parse(v.startedAt) + next * v.intervalMs);
+    addEffect(h, 'verify', subject === 'rollback' ? { round: next, subject } : { round: next }, ctx.now, new Date(due));
+  }
+}
+
+/**
+ * `advance` in verifying: a failed window rolls production back; a passed or skipped one
+ * releases the hotfix. Otherwise the next round is owed at its time.
  */
 export function nextInVerifying(h: Hotfix, _policy: ServicePolicy, ctx: Context, startRollback: (reason: string) => void): boolean {
   const v = h.verification;
   if (!v || h.rollback) return false;
-  if (!v.result) {
-    const now = ctx.now.getTime();
-    if (v.consecutiveFailures >= v.failuresInARow) {
-      v.result = { outcome: 'failed', at: ctx.now.toISOString(), reason: `verification failed after ${v.consecutiveFailures} failed checks in a row: ${verificationFailure(v)}` };
-    } else if (now >= Date.parse(v.deadline) && v.rounds > 0) {
-      const inconclusive = v.healthyRounds === 0;
-      v.result =
-        inconclusive && v.onInconclusive === 'rollback'
-          ? { outcome: 'failed', at: ctx.now.toISOString(), reason: `verification inconclusive for the whole window: ${verificationFailure(v)}` }
-          : { outcome: 'passed', at: ctx.now.toISOString(), reason: inconclusive ? 'no check answered in the window; onInconclusive is pass' : `healthy for ${Math.round((Date.parse(v.deadline) - Date.parse(v.startedAt)) / 1000)} s` };
-    } else {
-      const next = v.rounds + 1;
-      const due = Math.max(now, Date.parse(v.startedAt) + next * v.intervalMs);
-      if (!h.outbox.some((e) => e.step === 'verify')) addEffect(h, 'verify', { round: next }, ctx.now, new Date(due));
-      return false;
-    }
-  }
+  judgeWindow(h, v, 'deploy', ctx);
+  if (!v.result) return false;
   if (v.result.outcome === 'failed') {
     v.failingSince ??= v.result.at;
     note(h, 'verification', ctx, v.result.reason);

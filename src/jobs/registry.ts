@@ -3,7 +3,8 @@
 
 import type { StepName } from '../domain/hotfix.js';
 import { notifyRequesterStep, sendQaEmailStep } from '../workflows/email-steps.js';
-import { checkBackmergeStep, mergeProductionStep, openBackmergeStep, tagProductionStep, tagReleaseStep } from '../workflows/finalize-steps.js';
+import { checkBackmergeStep, mergeProductionStep, openBackmergeStep } from '../workflows/finalize-steps.js';
+import { tagEnvironmentStep, tagProductionStep, tagReleaseStep } from '../workflows/tag-steps.js';
 import { checkRunStep, triggerRunStep } from '../workflows/jenkins-runs.js';
 import { notifySlackStep } from '../workflows/notify-slack.js';
 import { startDeployStep } from '../workflows/promotion.js';
@@ -31,6 +32,7 @@ export const STEPS: Record<StepName, Step> = {
   'tag-rollback': tagRollbackStep,
   'notify-slack': notifySlackStep,
   'tag-release': tagReleaseStep,
+  'tag-environment': tagEnvironmentStep,
   verify: verifyStep,
   // Completing it is the point: `change` then runs `advance` on the record.
   wake: (deps, input) => skip(deps, input),

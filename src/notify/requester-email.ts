@@ -4,7 +4,7 @@ import type { HotfixView } from '../domain/hotfix.js';
 import { escapeHtml, headerLine, link } from './html.js';
 import type { RenderedEmail } from './qa-email.js';
 
-export type RequesterEvent = 'build-failed' | 'rejected' | 'stale-base' | 'rolled-back' | 'verification-failed';
+export type RequesterEvent = 'build-failed' | 'rejected' | 'stale-base' | 'rolled-back' | 'verification-failed' | 'rollback-failed';
 
 function page(title: string, paragraphs: string[], hotfixUrl: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head>
@@ -63,6 +63,11 @@ export function renderRequesterEmail(h: HotfixView, event: RequesterEvent, detai
         `It now runs ${h.rollback?.target?.tag ?? 'the previous production tag'} (${h.rollback?.target?.artifact.version ?? '?'}).`,
         `Deploy: ${lastDeploy?.url ?? '(no URL)'}`,
       ];
+      html = text.map(escapeHtml);
+      break;
+    case 'rollback-failed':
+      what = 'ROLLBACK FAILED: production needs a person';
+      text = [`The rollback did not bring production back: ${h.attention?.reason ?? '?'}.`, h.attention?.action ?? 'Check production now.'];
       html = text.map(escapeHtml);
       break;
     case 'verification-failed': {

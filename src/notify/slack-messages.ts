@@ -20,6 +20,12 @@ export type SlackEvent =
   | 'cancelled'
   | 'attention';
 
+function duration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
 export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -74,10 +80,18 @@ export function slackMessage(h: HotfixView, event: SlackEvent, args: Record<stri
       return `${id} rejected by ${slackEscape(h.rejection?.actor ?? '?')}: ${slackEscape(h.rejection?.reason || '(no reason given)')}. QA is being torn down; push a fix and build again.`;
     case 'stale-base':
       return `${id}: production moved to ${slackEscape(String(args.tag ?? '?'))} after this branch was cut. Merged it into the branch and rebuilding; QA will be asked again.`;
-    case 'rolled-back':
-      return `${id}: production rolled back to ${slackEscape(h.rollback?.target?.tag ?? '?')} (${slackEscape(h.rollback?.target?.artifact.version ?? '?')}). Reason: ${slackEscape(h.rollback?.reason ?? '?')}.`;
+    case 'rolled-back': {
+      const rb = h.rollback;
+      const bad = h.deploys.find((d) => d.kind === 'hotfix');
+      const back = h.deploys.filter((d) => d.kind === 'rollback' && d.status === 'SUCCESS').at(-1);
+      const from = h.finalization?.productionTag ?? h.release?.name ?? bad?.artifact?.version ?? '?';
+      // Production ran the hotfix from its deploy's end (or start, for a failed one) until the rollback finished.
+      const since = bad?.finishedAt && bad.status === 'SUCCESS' ? bad.finishedAt : (bad?.startedAt ?? null);
+      const affected = since && back?.finishedAt ? ` Production was affected for ${duration((Date.parse(back.finishedAt) - Date.parse(since)) / 1000)}.` : '';
+      return `${id}: production rolled back from ${slackEscape(from)} to ${slackEscape(rb?.target?.tag ?? '?')} (${slackEscape(rb?.target?.artifact.version ?? '?')}) by ${slackEscape(rb?.automatic ? 'the service (automatic)' : (rb?.actor ?? '?'))}. Reason: ${slackEscape(rb?.reason ?? '?')}.${affected}${rb?.marker ? ` Tagged ${slackEscape(rb.marker)}.` : ''}`;
+    }
     case 'rollback-failed':
-      return `:fire: ${id}: the rollback deploy failed. Production may still run the failed artifact — check it now.`;
+      return `:fire: ${id}: ${slackEscape(h.attention?.reason ?? 'the rollback failed')}. Nothing more is rolled back automatically — check production now.`;
     case 'rollback-refused':
       return `${id}: the rollback asked by ${slackEscape(h.rollback?.actor ?? '?')} was not carried out: ${slackEscape(h.rollback?.refused ?? 'production moved on')}.`;
     case 'frozen':

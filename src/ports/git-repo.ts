@@ -80,4 +80,6 @@ export interface GitRepo {
   tagCommit(repo: string, tag: string): Promise<string | null>;
   /** Tag names on the origin. */
   tags(repo: string): Promise<string[]>;
+  /** Tags whose commit `commit` contains (`git tag --merged`). */
+  mergedTags(repo: string, commit: string): Promise<string[]>;
 }

@@ -25,6 +25,8 @@ export type CreateResult =
 export interface HotfixStore {
   /** Next number of the month's counter; unique across processes. */
   nextSequence(month: string): Promise<number>;
+  /** Next hotfix number on a release base (`payments@1.4.2`), above `atLeast` (numbers tags already use). */
+  nextHotfixNumber(base: string, atLeast: number): Promise<number>;
   /** Store a new hotfix, claiming the idempotency key (if any) in the same step. */
   create(hotfix: Hotfix, idempotency?: { key: string; fingerprint: string }): Promise<CreateResult>;
   /** Forget a hotfix that never came to exist (its branch could not be made). */

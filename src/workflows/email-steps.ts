@@ -98,8 +98,8 @@ export const notifyRequesterStep: Step = async (deps, input) => {
   const event = argString(effect, 'event') as RequesterEvent;
   const tag = typeof effect.args.tag === 'string' ? effect.args.tag : undefined;
   const email = renderRequesterEmail(toPublicView(h), event, tag === undefined ? {} : { tag }, `${deps.settings.publicUrl}/api/v1/hotfixes/${h.id}`);
-  // A failed verification concerns everyone who let it through, not only the requester.
-  const approvers = event === 'verification-failed' ? h.approvals.filter((a) => a.decision === 'promote' && a.build === h.promotion?.build).map(decider) : [];
+  // A failed verification or rollback concerns everyone who let it through, not only the requester.
+  const approvers = event === 'verification-failed' || event === 'rollback-failed' ? h.approvals.filter((a) => a.decision === 'promote' && a.build === h.promotion?.build).map(decider) : [];
   const to = [...new Set([h.requestedBy.toLowerCase(), ...approvers])];
   let outcome = `${event} email sent to ${to.join(', ')}`;
   try {

@@ -1,67 +1,14 @@
-// After the deploy: tags, the merge into the production branch, the back-merge proposal, and
-// watching develop until it contains the hotfix. Each step checks git before acting.
+// After the release: the merge into the production branch, the back-merge proposal, and
+// watching develop until it contains the hotfix (the tags are tag-steps.ts). Each step checks
+// git before acting.
 
 import { ConflictError, InvalidStateError } from '../domain/errors.js';
-import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage, productionTagged, releaseTagged, tagMessage } from '../domain/finalize.js';
+import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage } from '../domain/finalize.js';
 import { backmergeBranch } from '../domain/ids.js';
 import { completeEffect } from '../domain/record.js';
-import { productionTagName } from '../domain/tags.js';
 import { renderBackmergeBody } from '../notify/backmerge.js';
 import { change, context, serviceOf } from './change.js';
 import { argNumber, skip, type Step } from './step.js';
-
-/** Stop for a person when a tag exists elsewhere (tags never move). */
-async function tagBlocked(deps: Parameters<Step>[0], input: Parameters<Step>[1], err: InvalidStateError): Promise<void> {
-  await change(deps, input.hotfix.id, (d) => {
-    completeEffect(d, input.effect.id);
-    finalizeBlocked(d, err.message, 'remove or rename the conflicting tag, then POST /retry', context(deps, 'system'), input.effect);
-  });
-}
-
-/**
- * tag-production {seq}: `tags.production` with the deploy's build number, as soon as the deploy
- * ran (while it is verified, too): it names what production ran, verified or not.
- */
-export const tagProductionStep: Step = async (deps, input) => {
-  const h = input.hotfix;
-  const f = h.finalization;
-  const deploy = h.deploys.find((d) => d.seq === argNumber(input.effect, 'seq'));
-  const ran = h.state === 'finalizing' || h.state === 'verifying' || (h.state === 'rolled_back' && h.verification?.result?.outcome === 'failed');
-  if (!ran || !f || f.productionTag || !deploy?.number || !h.promotion) return skip(deps, input);
-  const service = serviceOf(deps, h);
-  const name = productionTagName(service.tags.production, deploy.number);
-  try {
-    await deps.git.ensureTag({ repo: service.repo, name, commit: f.commit, message: tagMessage(h, deploy.number) });
-  } catch (err) {
-    if (!(err instanceof InvalidStateError)) throw err;
-    return tagBlocked(deps, input, err);
-  }
-  await deps.deployments.recordProduction(h.service, name, { commit: f.commit, artifact: h.promotion.artifact, hotfixId: h.id });
-  await change(deps, h.id, (d) => {
-    completeEffect(d, input.effect.id);
-    productionTagged(d, name, context(deps, 'system'));
-  });
-};
-
-/** tag-release: the next release version, once the hotfix is released (verified, or not checked). */
-export const tagReleaseStep: Step = async (deps, input) => {
-  const h = input.hotfix;
-  const f = h.finalization;
-  const deploy = h.deploys.find((d) => d.kind === 'hotfix' && d.status === 'SUCCESS');
-  if (h.state !== 'finalizing' || !f?.productionTag || f.releaseTag) return skip(deps, input);
-  const service = serviceOf(deps, h);
-  let release: string;
-  try {
-    release = await deps.git.ensureReleaseTag(service.repo, service.tags.release, f.commit, tagMessage(h, deploy?.number ?? null), `Hotfix ${h.id}:`);
-  } catch (err) {
-    if (!(err instanceof InvalidStateError)) throw err;
-    return tagBlocked(deps, input, err);
-  }
-  await change(deps, h.id, (d) => {
-    completeEffect(d, input.effect.id);
-    releaseTagged(d, release, context(deps, 'system'));
-  });
-};
 
 /** merge-production: `--no-ff` into branches.production, pushed without force. */
 export const mergeProductionStep: Step = async (deps, input) => {

@@ -6,7 +6,8 @@ import { InvalidStateError } from '../domain/errors.js';
 import type { Artifact, Hotfix } from '../domain/hotfix.js';
 import { completeEffect, flagAttention } from '../domain/record.js';
 import { rollbackTagged } from '../domain/finalize.js';
-import { newestProductionTag, previousProductionTag, productionTagName, type ProductionTag } from '../domain/tags.js';
+import { matchTag, newestProductionTag, previousProductionTag, productionTagName, reasonSlug, renderTag, tagTimestamp, type ProductionTag } from '../domain/tags.js';
+import { tagValues } from './tag-steps.js';
 import { change, context, load, serviceOf } from './change.js';
 import type { Deps, ServiceSetup } from './deps.js';
 import { claimSlot } from './promotion.js';
@@ -34,6 +35,8 @@ function targetTag(service: ServiceSetup, h: Hotfix, tags: string[]): Production
 async function artifactOf(deps: Deps, service: ServiceSetup, tag: ProductionTag): Promise<Artifact | null> {
   const recorded = await deps.deployments.production(service.name, tag.name);
   if (recorded) return recorded.artifact;
+  // A tag named after its deploy's build number leads to that build's parameters.
+  if (tag.build === null) return null;
   const run = await deps.ci.run(service.jobs.deploy, tag.build);
   const version = run?.parameters.ARTIFACT_VERSION;
   const url = run?.parameters.ARTIFACT_URL;
@@ -76,7 +79,7 @@ export const startRollbackStep: Step = async (deps, input) => {
   const commit = await deps.git.tagCommit(service.repo, target.name);
   const artifact = await artifactOf(deps, service, target);
   if (!commit || !artifact) {
-    return stop(`rollback impossible: the artifact of ${target.name} is unknown (no record, and Jenkins deploy #${target.build} is gone)`);
+    return stop(`rollback impossible: the artifact of ${target.name} is unknown (no record${target.build === null ? '' : `, and Jenkins deploy #${target.build} is gone`})`);
   }
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
@@ -84,23 +87,45 @@ export const startRollbackStep: Step = async (deps, input) => {
   });
 };
 
-/** tag-rollback {seq}: the commit running again gets `tags.production` with the rollback's build number. */
+/**
+ * The version production returns to, as the production template names it (`{version}` of the
+ * target's tag), for the rollback deploy's own production tag.
+ */
+function targetVersion(template: string, targetTag: string): string {
+  const v = matchTag(template, targetTag)?.version;
+  return typeof v === 'string' ? v : targetTag;
+}
+
+/**
+ * tag-rollback {seq}: the commit running again gets `tags.production` for the rollback deploy
+ * (production's newest tag names what runs), and — when configured — `tags.rollback`
+ * (`{version}-rollback-{reason}`), annotated with who, why, and from what.
+ */
 export const tagRollbackStep: Step = async (deps, input) => {
   const h = input.hotfix;
   const rb = h.rollback;
   const deploy = h.deploys.find((d) => d.seq === argNumber(input.effect, 'seq'));
   if (!rb?.target || rb.tag || !deploy?.number) return skip(deps, input);
   const service = serviceOf(deps, h);
-  const name = productionTagName(service.tags.production, deploy.number);
+  const values = { ...tagValues(h), timestamp: tagTimestamp(deploy.finishedAt ?? deps.clock.now()) };
+  const name = productionTagName(service.tags.production, deploy.number, { ...values, version: targetVersion(service.tags.production, rb.target.tag) });
+  const from = h.finalization?.productionTag ?? h.release?.name ?? `hotfix ${h.id}`;
   const message = [
     `Rollback of hotfix ${h.id}: ${rb.reason}`,
     '',
-    `Production returned to ${rb.target.tag} (artifact ${rb.target.artifact.version} ${rb.target.artifact.url})`,
-    `Requested by: ${rb.actor} at ${rb.at}${rb.automatic ? ' (automatic, after a failed deploy)' : ''}`,
+    `From: ${from}`,
+    `To: ${rb.target.tag} (artifact ${rb.target.artifact.version} ${rb.target.artifact.url})`,
+    `Requested by: ${rb.actor} at ${rb.at}${rb.automatic ? ' (automatic)' : ''}`,
     `Deploy: ${deploy.job} #${deploy.number}${deploy.url ? ` ${deploy.url}` : ''}`,
   ].join('\n');
+  const version = h.release?.name ?? h.finalization?.releaseTag ?? from;
+  const marker = service.tags.rollback ? renderTag(service.tags.rollback, { ...values, build: deploy.number, version, reason: reasonSlug(rb.reason), timestamp: tagTimestamp(rb.at) }) : null;
+  // The version production returns to lands there again: an environment tag, unless the production tag is that name.
+  const landed = service.tags.environment ? renderTag(service.tags.environment, { ...values, build: deploy.number, version: targetVersion(service.tags.production, rb.target.tag), env: 'production' }) : null;
   try {
-    await deps.git.ensureTag({ repo: service.repo, name, commit: rb.target.commit, message });
+    for (const tag of new Set([name, landed, marker])) {
+      if (tag) await deps.git.ensureTag({ repo: service.repo, name: tag, commit: rb.target.commit, message });
+    }
   } catch (err) {
     if (!(err instanceof InvalidStateError)) throw err;
     await change(deps, h.id, (d) => {
@@ -112,6 +137,6 @@ export const tagRollbackStep: Step = async (deps, input) => {
   await deps.deployments.recordProduction(h.service, name, { commit: rb.target.commit, artifact: rb.target.artifact, hotfixId: null });
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
-    rollbackTagged(d, name, context(deps, 'system'));
+    rollbackTagged(d, name, marker, landed ? [landed] : [], context(deps, 'system'));
   });
 };

@@ -3,7 +3,8 @@
 // nothing behind and say which files.
 
 import { createHash } from 'node:crypto';
-import { branchConflict, hasBranch, newHotfix, recordBranch } from '../domain/create.js';
+import { branchConflict, hasBranch, nameRelease, newHotfix, recordBranch } from '../domain/create.js';
+import { baseRelease, highestHotfixNumber, releaseFixedAtRequest, renderTag } from '../domain/tags.js';
 import { requestBuild } from '../domain/build.js';
 import { ConflictError, HotfixError, InvalidStateError, ValidationError } from '../domain/errors.js';
 import type { Hotfix } from '../domain/hotfix.js';
@@ -11,7 +12,7 @@ import { formatHotfixId, sequenceKey } from '../domain/ids.js';
 import { addEffect, completeEffect, note } from '../domain/record.js';
 import type { BranchResult } from '../ports/git-repo.js';
 import { change, context, load, serviceOf } from './change.js';
-import type { Deps } from './deps.js';
+import type { Deps, ServiceSetup } from './deps.js';
 import { skip, type Step } from './step.js';
 
 export interface HotfixRequest {
@@ -48,14 +49,31 @@ async function cutBranch(deps: Deps, h: Hotfix): Promise<BranchResult> {
   });
 }
 
+/**
+ * With a release template of {base} and {n}, the hotfix's release name is fixed now: {base} is
+ * the newest plain release its base commit contains, {n} the next number on that base (above
+ * what tags already use; a counter keeps two hotfixes from taking the same one).
+ */
+async function releaseName(deps: Deps, service: ServiceSetup, baseCommit: string, id: string): Promise<{ base: string; n: number; name: string } | null> {
+  const template = service.tags.release;
+  if (!releaseFixedAtRequest(template)) return null;
+  const base = baseRelease(template, await deps.git.mergedTags(service.repo, baseCommit)) ?? '0.0.0';
+  const highest = highestHotfixNumber(template, base, await deps.git.tags(service.repo));
+  const n = await deps.store.nextHotfixNumber(`${service.name}@${base}`, highest);
+  return { base, n, name: renderTag(template, { base, n, id }) };
+}
+
 async function recordAndBuild(deps: Deps, id: string, result: BranchResult, actor: string): Promise<Hotfix> {
+  const current = await load(deps, id);
+  const release = hasBranch(current) || current.release ? null : await releaseName(deps, serviceOf(deps, current), result.baseCommit, id);
   const done = await change(deps, id, (d) => {
     completeEffect(d, 'create-branch');
     if (hasBranch(d)) return;
     const ctx = context(deps, actor);
     recordBranch(d, result, ctx);
+    if (release) nameRelease(d, release, ctx);
     requestBuild(d, serviceOf(deps, d), ctx, 'first build of the new branch');
-  });
+  }, current);
   return done.hotfix;
 }
 

@@ -3,7 +3,7 @@
 
 import type { Hotfix } from '../domain/hotfix.js';
 import { completeEffect } from '../domain/record.js';
-import { recordRound, skipVerification, type Verification } from '../domain/verification.js';
+import { recordRound, skipVerification, windowOf, type Verification } from '../domain/verification.js';
 import type { HealthCheck } from '../ports/health-checker.js';
 import { change, context, serviceOf } from './change.js';
 import type { Deps, ServiceSetup } from './deps.js';
@@ -18,16 +18,18 @@ function checksOf(service: ServiceSetup, v: Verification): HealthCheck[] {
   return checks;
 }
 
+/** verify {round, subject?}: the hotfix's deploy, or (`subject: rollback`) the rollback's. */
 export const verifyStep: Step = async (deps, input) => {
   const { hotfix: h, effect } = input;
-  const v = h.verification;
+  const subject = effect.args.subject === 'rollback' ? 'rollback' : 'deploy';
+  const v = windowOf(h, subject);
   const round = argNumber(effect, 'round');
-  if (h.state !== 'verifying' || !v || v.result || round !== v.rounds + 1) return skip(deps, input);
+  if ((subject === 'deploy' && h.state !== 'verifying') || !v || v.result || round !== v.rounds + 1) return skip(deps, input);
   const now = deps.clock.now();
   const answers = await Promise.all(checksOf(serviceOf(deps, h), v).map((c) => deps.health.check(c, now)));
   await change(deps, h.id, (d) => {
     completeEffect(d, effect.id);
-    recordRound(d, round, answers, context(deps, 'verification'));
+    recordRound(d, round, answers, context(deps, 'verification'), subject);
   }, h);
 };
 

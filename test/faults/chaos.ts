@@ -7,6 +7,7 @@
 //   HOTFIX_CHAOS="after:ci.triggerOnce:deploy"      after the deploy trigger reached Jenkins
 //   HOTFIX_CHAOS="before-schedule:send-qa-email#2"  before queueing the 2nd send-qa-email
 //   HOTFIX_CHAOS="before-schedule:trigger-run:deploy"  before queueing a deploy trigger
+//   HOTFIX_CHAOS="after:git.ensureTag:qa"             after a QA environment tag reached the origin
 //
 // A point fires on its n-th occurrence (#n, default 1) in this process.
 
@@ -73,10 +74,23 @@ function stageOf(_method: string, args: unknown[]): string | null {
   return typeof params?.STAGE === 'string' ? params.STAGE : null;
 }
 
+/**
+ * `git.ensureTag:qa`: a tag is also named by what it marks, read from its name (`-qa-`,
+ * `-production-` or `prod-`, `-rollback-`; anything else is a release tag).
+ */
+function tagKindOf(method: string, args: unknown[]): string | null {
+  const name = method === 'ensureTag' ? (args[0] as { name?: unknown } | undefined)?.name : undefined;
+  if (typeof name !== 'string') return null;
+  if (name.includes('-rollback-')) return 'rollback';
+  if (name.includes('-qa-')) return 'qa';
+  return name.includes('-production-') || name.startsWith('prod-') ? 'production' : 'release';
+}
+
 /** The plan as the composition root's port decorators. */
 export function chaosDecorators(plan: ChaosPlan): PortDecorators {
+  const qualifiers: Record<string, (method: string, args: unknown[]) => string | null> = { ci: stageOf, git: tagKindOf };
   return {
-    port: (name, impl) => crashAfter(plan, name, impl, name === 'ci' ? stageOf : undefined),
+    port: (name, impl) => crashAfter(plan, name, impl, qualifiers[name]),
     scheduler: (scheduler) => crashBeforeSchedule(plan, scheduler),
   };
 }

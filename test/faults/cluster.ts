@@ -56,9 +56,10 @@ export interface Cluster {
   /**
    * Stop and start a process, optionally with chaos points. With `times` > 1 the supervisor
    * starts it again with the same points after each of its first times-1 crashes: a step that
-   * crashes at the same point on its restart too.
+   * crashes at the same point on its restart too. A list arms each start with the next entry:
+   * a crash at the first point, then (restarted) at the second, and so on.
    */
-  restart(handle: ProcessHandle, chaos?: string, times?: number): Promise<ProcessHandle>;
+  restart(handle: ProcessHandle, chaos?: string | readonly string[], times?: number): Promise<ProcessHandle>;
   call(method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   get(id: string): Promise<HotfixView>;
   waitFor(id: string, predicate: (h: HotfixView) => boolean, what: string, timeoutMs?: number): Promise<HotfixView>;
@@ -123,7 +124,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const crashes = { api: 0, worker: 0 };
   let closing = false;
 
-  function start(role: 'api' | 'worker', chaos?: string, times = 1): ProcessHandle {
+  /** `plan[0]` arms this process; after a crash the supervisor starts the next with the rest. */
+  function start(role: 'api' | 'worker', plan: readonly string[] = []): ProcessHandle {
+    const chaos = plan[0];
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/faults/chaos-main.ts', '--role', role], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOTFIX_CONFIG: configPath, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: String(opts.graceMs ?? 3000), ...(chaos ? { HOTFIX_CHAOS: chaos } : {}) },
@@ -141,7 +144,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       crashes[role] += 1;
       setTimeout(() => {
         if (closing) return;
-        const next = times > 1 ? start(role, chaos, times - 1) : start(role);
+        const next = start(role, plan.slice(1));
         if (role === 'api') cluster.api = next;
         else cluster.workers = cluster.workers.map((w) => (w === handle ? next : w));
       }, 200);
@@ -194,13 +197,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     slack,
     github,
     smtp,
-    api: start('api', opts.apiChaos),
-    workers: Array.from({ length: opts.workers ?? 1 }, () => start('worker', opts.workerChaos)),
+    api: start('api', opts.apiChaos ? [opts.apiChaos] : []),
+    workers: Array.from({ length: opts.workers ?? 1 }, () => start('worker', opts.workerChaos ? [opts.workerChaos] : [])),
     logs: () => allLogs.map((l) => l.join('')).join(''),
     crashes,
     async restart(handle, chaos, times = 1) {
       await stop(handle);
-      const next = start(handle.role, chaos, times);
+      const next = start(handle.role, typeof chaos === 'string' ? Array<string>(times).fill(chaos) : (chaos ?? []));
       if (handle.role === 'api') {
         cluster.api = next;
         await ready();

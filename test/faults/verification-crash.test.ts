@@ -2,16 +2,27 @@
 // window where it was (its deadline is stored), counts no round twice, and rolls back once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHealthSim, type HealthSim } from '../../src/sandbox/index.js';
+import { contractPipeline, startHealthSim, type HealthSim } from '../../src/sandbox/index.js';
 import { startCluster, type Cluster } from './cluster.js';
 import { mergeBackmerge, promoteFromEmail, requestHotfix } from './lifecycle.js';
 
 let c: Cluster;
 let health: HealthSim;
+/** Artifacts that break production's health while they run (a rollback restores it). */
+const broken = new Set<string>();
 
 beforeAll(async () => {
   health = await startHealthSim();
   c = await startCluster({
+    jenkins: (sim, services) => {
+      for (const s of services) {
+        const result = (build: { params: Readonly<Record<string, string>> }) => {
+          health.setHealth(broken.has(build.params.ARTIFACT_VERSION ?? '') ? 503 : 200);
+          return 'SUCCESS' as const;
+        };
+        sim.defineJob(s.jobs.deploy, contractPipeline({ durationMs: 30, result }), { nextBuildNumber: 11 });
+      }
+    },
     service: (s) => {
       s.verification = { windowSeconds: 3, intervalSeconds: 0.4, failuresInARow: 2, http: [{ url: `${health.url}/health`, status: 200 }] };
     },
@@ -36,10 +47,11 @@ describe('a crash during the verification window', () => {
     await c.restart(worker, 'after:health.check#2');
     const crashes = c.crashes.worker;
     const id = await requestHotfix(c, s, 'Breaks production health');
-    await promoteFromEmail(c, await c.waitFor(id, (x) => x.state === 'awaiting_approval', 'reach QA'));
+    const qa = await c.waitFor(id, (x) => x.state === 'awaiting_approval', 'reach QA');
+    broken.add(qa.builds.at(-1)?.artifact?.version ?? '');
+    await promoteFromEmail(c, qa);
     const verifying = await c.waitFor(id, (x) => x.state === 'verifying', 'verify', 60_000);
-    health.setHealth(503);
-    try {
+    {
       const back = await c.waitFor(id, (x) => x.state === 'rolled_back', 'roll back', 60_000);
       expect(c.crashes.worker - crashes).toBe(1);
       expect(back.verification).toMatchObject({ deadline: verifying.verification?.deadline, result: { outcome: 'failed' } });
@@ -49,8 +61,7 @@ describe('a crash during the verification window', () => {
       );
       const rollbacks = c.jenkins.triggers.filter((t) => t.params.HOTFIX_ID === id && t.params.DEPLOY_KIND === 'rollback' && !t.merged);
       expect(rollbacks).toHaveLength(1);
-    } finally {
-      health.setHealth(200);
+      expect(back.rollback?.check?.result?.outcome).toBe('passed');
     }
   }, 150_000);
 });

@@ -61,6 +61,15 @@ describe('starting the service', () => {
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 
+  it('stops with one line when a tag template makes a name git refuses', async () => {
+    const port = await freePort();
+    const bad = example.replace('release: "v{version}"', 'release: "v{version}."');
+    expect(bad).not.toBe(example);
+    const run = start(bad, { ...secrets, PORT: String(port) });
+    expect(await run.exited).not.toBe(0);
+    expect(run.output().trim().split('\n')).toEqual([`config: services[0].tags.release: 'v{version}.' makes 'v1.4.3.', which git refuses as a tag name`]);
+  });
+
   it('says where it looked for Redis and how to start one when Redis does not answer', async () => {
     const dead = await freePort();
     const run = start(example, { ...secrets, REDIS_URL: `redis://:hunter2secret@127.0.0.1:${dead}`, PORT: String(await freePort()) });

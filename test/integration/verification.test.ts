@@ -1,10 +1,11 @@
 // Verified in production, or back: after the deploy the service checks production (an HTTP
-// health endpoint that turns unhealthy on cue, and a Prometheus query API), releases a healthy
-// hotfix, and rolls an unhealthy one back — on the real service, Redis, git and sandbox.
+// health endpoint and a Prometheus query API whose answers follow the artifact deployed),
+// releases a healthy hotfix, rolls an unhealthy one back and checks the rollback too — on the
+// real service, Redis, git and sandbox.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HotfixView } from '../../src/domain/hotfix.js';
-import { contractPipeline, startHealthSim, startPrometheusSim, type HealthSim, type PrometheusSim } from '../../src/sandbox/index.js';
+import { contractPipeline, startHealthSim, startPrometheusSim, type HealthSim, type JenkinsSim, type PrometheusSim } from '../../src/sandbox/index.js';
 import { JOBS, startHarness, type Harness } from '../helpers/harness.js';
 
 const QUERY = 'sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))';
@@ -12,12 +13,36 @@ let h: Harness;
 let health: HealthSim;
 let prometheus: PrometheusSim;
 
+/** What production looks like once an artifact runs: healthy unless a test says otherwise. */
+type Production = 'healthy' | 'broken' | 'unmeasured';
+const running = new Map<string, Production>();
+let everything: Production | null = null;
+function becomes(what: Production): void {
+  health.setHealth(what === 'broken' ? 500 : 200);
+  prometheus.answer(QUERY, what === 'unmeasured' ? { kind: 'error', status: 503, errorType: 'unavailable', error: 'TSDB not ready' } : { kind: 'vector', values: [0.001] });
+}
+/** The deploy job: production takes on the state of the artifact it deploys (a rollback's too). */
+function defineDeploy(jenkins: JenkinsSim, payload?: Record<string, unknown>): void {
+  jenkins.defineJob(
+    JOBS.deploy,
+    contractPipeline({
+      durationMs: 5,
+      ...(payload ? { payload } : {}),
+      result: (build) => {
+        becomes(everything ?? running.get(build.params.ARTIFACT_VERSION ?? '') ?? 'healthy');
+        return 'SUCCESS';
+      },
+    }),
+  );
+}
+
 beforeAll(async () => {
   health = await startHealthSim();
   prometheus = await startPrometheusSim();
   prometheus.answer(QUERY, { kind: 'vector', values: [0.001] });
   h = await startHarness({
     pollIntervalSeconds: 1,
+    jenkins: (sim) => defineDeploy(sim),
     config: (raw) => {
       const service = raw.services[0];
       if (!service) throw new Error('no service');
@@ -41,8 +66,10 @@ afterAll(async () => {
   await Promise.all([health?.close(), prometheus?.close()]);
 });
 
-async function toQa(title: string): Promise<HotfixView> {
-  return h.waitForState((await h.createHotfix({ title })).id, 'awaiting_approval');
+async function toQa(title: string, production: Production = 'healthy'): Promise<HotfixView> {
+  const hf = await h.waitForState((await h.createHotfix({ title })).id, 'awaiting_approval');
+  running.set(hf.builds.at(-1)?.artifact?.version ?? '', production);
+  return hf;
 }
 const promote = (id: string) => h.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com' });
 const states = (x: HotfixView) => x.events.filter((e) => e.type === 'state').map((e) => e.to);
@@ -62,11 +89,9 @@ describe('verification after a production deploy', () => {
 
   it('unhealthy → rolled back within the window plus the rollback deploy; prod-N stays as history, no release', async () => {
     await h.settleAll();
-    const hf = await toQa('Breaks health');
+    const hf = await toQa('Breaks health', 'broken');
     await promote(hf.id);
-    await h.waitForState(hf.id, 'verifying', 10_000);
-    health.setHealth(500);
-    try {
+    {
       const back = await h.waitForState(hf.id, 'rolled_back', 20_000);
       expect(back.attention?.reason).toContain('HTTP 500 (expected 200)');
       expect(back.verification?.result?.outcome).toBe('failed');
@@ -87,8 +112,9 @@ describe('verification after a production deploy', () => {
       expect(String((await h.api('GET', '/metrics')).body)).toContain('stage="time_to_restore"');
       await h.slack.waitForMessage((m) => (m.text ?? '').includes(hf.id) && (m.text ?? '').includes('failed its checks'));
       await h.smtp.waitFor((m) => (m.parsed.subject ?? '').includes(hf.id) && (m.parsed.subject ?? '').includes('failed its checks'));
-    } finally {
-      health.setHealth(200);
+      // The rollback was checked too, and passed: production is healthy on the previous artifact.
+      expect(back.rollback?.check?.result?.outcome).toBe('passed');
+      expect(health.requests.filter((r) => r.path === '/health').length).toBeGreaterThan(0);
     }
   }, 60_000);
 
@@ -111,21 +137,43 @@ describe('verification after a production deploy', () => {
 
   it('Prometheus down → inconclusive until the window ends, then the default: rollback', async () => {
     await h.settleAll();
-    const hf = await toQa('Nobody can tell');
+    const hf = await toQa('Nobody can tell', 'unmeasured');
     await promote(hf.id);
-    await h.waitForState(hf.id, 'verifying', 10_000);
-    prometheus.answer(QUERY, { kind: 'error', status: 503, errorType: 'unavailable', error: 'TSDB not ready' });
+    const back = await h.waitForState(hf.id, 'rolled_back', 20_000);
+    expect(back.verification?.result?.reason).toContain('inconclusive');
+  }, 60_000);
+
+  it('a rollback that fails its checks too stops for a person, everyone told; nothing loops, the next deploy may go', async () => {
+    await h.settleAll();
+    const hf = await toQa('Production is broken whatever runs', 'broken');
+    everything = 'broken';
     try {
-      const back = await h.waitForState(hf.id, 'rolled_back', 20_000);
-      expect(back.verification?.result?.reason).toContain('inconclusive');
+      await promote(hf.id);
+      const stuck = await h.waitForState(hf.id, 'needs_attention', 20_000);
+      expect(stuck.attention?.reason).toContain('failed its checks too');
+      expect(stuck.rollback?.check?.result?.outcome).toBe('failed');
+      // What production runs is named, checked or not.
+      await h.waitFor(hf.id, (x) => Boolean(x.rollback?.tag), 'tag the rollback');
+      const told = await h.slack.waitForMessage((m) => (m.text ?? '').includes(hf.id) && (m.text ?? '').includes('Nothing more is rolled back automatically'));
+      expect(told.text).toContain('failed its checks too');
+      const mail = await h.smtp.waitFor((m) => (m.parsed.subject ?? '').includes(hf.id) && (m.parsed.subject ?? '').includes('ROLLBACK FAILED'));
+      expect([...mail.envelope.to].sort()).toEqual(['dev@example.com', 'qa@example.com']);
+      await new Promise((r) => setTimeout(r, 1500));
+      const later = await h.get(hf.id);
+      expect(later.state).toBe('needs_attention');
+      expect(later.deploys.filter((d) => d.kind === 'rollback')).toHaveLength(1);
     } finally {
-      prometheus.answer(QUERY, { kind: 'vector', values: [0.001] });
+      everything = null;
     }
+    // The slot is free: the fix for production can go through.
+    const next = await toQa('The fix for production');
+    await promote(next.id);
+    await h.waitForState(next.id, 'awaiting_backmerge', 20_000);
   }, 60_000);
 
   it('an operator can skip a verification whose checks are wrong (recorded); the pipeline can name a check', async () => {
     await h.settleAll();
-    h.jenkins.defineJob(JOBS.deploy, contractPipeline({ durationMs: 5, payload: { verifyUrl: `${health.url}/version` } }));
+    defineDeploy(h.jenkins, { verifyUrl: `${health.url}/version` });
     try {
       const hf = await toQa('Skip the checks');
       await promote(hf.id);
@@ -137,7 +185,7 @@ describe('verification after a production deploy', () => {
       const done = await h.waitForState(hf.id, 'awaiting_backmerge', 20_000);
       expect(done.verification?.result?.reason).toBe('skipped by api: the dashboard query is wrong');
     } finally {
-      h.jenkins.defineJob(JOBS.deploy, contractPipeline({ durationMs: 5 }));
+      defineDeploy(h.jenkins);
     }
   }, 60_000);
 });

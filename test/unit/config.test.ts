@@ -49,7 +49,7 @@ describe('config', () => {
         'services[0].jobs.deploy: required',
         expect.stringMatching(/^services\[0\]\.qa\.ttlHours: /),
         'services[0].name: must match [a-z0-9-]+',
-        'services[0].tags.production: must contain {build} exactly once',
+        'services[0].tags.production: needs {build} or {timestamp}: production tags are ordered by them',
         'services[0].qa.recipients[0]: must be an email address',
       ]),
     );
@@ -60,6 +60,27 @@ describe('config', () => {
     const lines = problems(doc);
     expect(lines).toContain("services[1].name: duplicate service name 'payments'");
     expect(lines.some((l) => l.startsWith('services[0].jobs.build:'))).toBe(true);
+  });
+
+  it('takes the seed tag scheme, and says which placeholder a template lacks or may not use', () => {
+    const seed = '    tags: { production: "{version}-production-{timestamp}", release: "v{base}-hotfix.{n}", environment: "{version}-{env}-{timestamp}", rollback: "{version}-rollback-{reason}" }\n';
+    const withTags = (line: string) => example.replace(/ {4}tags:\n(?: {6}.*\n){2}/, line);
+    expect(withTags(seed)).not.toBe(example);
+    expect(parseConfig(withTags(seed), env).services[0]?.tags).toMatchObject({ release: 'v{base}-hotfix.{n}', rollback: '{version}-rollback-{reason}' });
+    expect(parseConfig(example, env).services[0]?.tags).toMatchObject({ environment: null, rollback: null });
+    const lines = problems(withTags('    tags: { production: "{version}-{build}", release: "v{version}-hotfix.{n}", environment: "{version}-{env}", rollback: "{version}-rollback" }\n'));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'services[0].tags.release: needs {version} (next patch), or {base} and {n} (the hotfix number on its base), not both',
+        'services[0].tags.environment: needs {env} and {timestamp}: one tag per landing, never moved',
+        'services[0].tags.rollback: needs {reason}',
+      ]),
+    );
+    // {version} outside `release` is the hotfix's release name, known at request only with {base} and {n}.
+    expect(problems(withTags('    tags: { production: "{version}-{build}", release: "v{version}" }\n'))).toContain(
+      'services[0].tags.production: {version} needs a release template with {base} and {n} (a name fixed when the hotfix is requested)',
+    );
+    expect(problems(withTags('    tags: { production: "prod-{build}-{env}", release: "v{version}" }\n'))[0]).toMatch(/^services\[0\]\.tags\.production: may use /);
   });
 
   it('says so when the YAML itself is broken', () => {

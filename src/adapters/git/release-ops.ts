@@ -154,5 +154,9 @@ export function releaseOps(mirrors: Mirrors): Omit<GitRepo, 'createHotfixBranch'
     async tags(repo) {
       return mirrors.withMirror(repo, ({ run }) => listTags(run));
     },
+
+    async mergedTags(repo, commit) {
+      return mirrors.withMirror(repo, async ({ run }) => (await run(['tag', '--list', '--merged', commit])).split('\n').filter(Boolean), { fetch: false });
+    },
   };
 }

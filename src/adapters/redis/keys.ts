@@ -9,6 +9,7 @@ export interface Keys {
   /** Hotfixes with outbox work, scored by when the earliest of it is due (ms). */
   workDue: string;
   sequence(month: string): string;
+  hotfixNumber(base: string): string;
   idempotency(key: string): string;
   lock(name: string): string;
 }
@@ -21,6 +22,7 @@ export function keysFor(prefix: string): Keys {
     byState: (state) => `${prefix}:hf-state:${state}`,
     workDue: `${prefix}:hf-work-due`,
     sequence: (month) => `${prefix}:seq:${month}`,
+    hotfixNumber: (base) => `${prefix}:hotfix-n:${base}`,
     idempotency: (key) => `${prefix}:idem:${key}`,
     lock: (name) => `${prefix}:lock:${name}`,
   };

@@ -102,6 +102,17 @@ export function createRedisStore(client: Redis, prefix: string): HotfixStore {
       return redis.incr(keys.sequence(month));
     },
 
+    async nextHotfixNumber(base, atLeast) {
+      // One step: never below the numbers tags already use, never the same number twice.
+      const n = await redis.eval(
+        "local c = tonumber(redis.call('GET', KEYS[1]) or '0') if c < tonumber(ARGV[1]) then c = tonumber(ARGV[1]) end c = c + 1 redis.call('SET', KEYS[1], c) return c",
+        1,
+        keys.hotfixNumber(base),
+        atLeast,
+      );
+      return Number(n);
+    },
+
     async create(hotfix, idempotency): Promise<CreateResult> {
       const score = Date.parse(hotfix.createdAt);
       const k = [keys.hotfix(hotfix.id), keys.index, keys.byService(hotfix.service), keys.byState(hotfix.state), keys.workDue];

@@ -113,12 +113,22 @@ describe('finalising', () => {
 
   it('the tag of a rollback is recorded once, and only for a rollback', () => {
     const h = awaitingBackmerge();
-    rollbackTagged(h, 'prod-13', ctx());
+    rollbackTagged(h, 'prod-13', null, [], ctx());
     expect(h.tags).toEqual(['prod-12', 'v1.4.3']);
     startRollback(h, { reason: 'errors', automatic: false }, ctx('ops@example.com', at(50)));
-    rollbackTagged(h, 'prod-13', ctx('system', at(60)));
-    rollbackTagged(h, 'prod-13', ctx('system', at(61)));
+    rollbackTagged(h, 'prod-13', null, [], ctx('system', at(60)));
+    rollbackTagged(h, 'prod-13', null, [], ctx('system', at(61)));
     expect(h.tags).toEqual(['prod-12', 'v1.4.3', 'prod-13']);
     expect(must(h.rollback).tag).toBe('prod-13');
+  });
+
+  it('a rollback records its environment and rollback tags with it, each once', () => {
+    const h = awaitingBackmerge();
+    startRollback(h, { reason: 'errors', automatic: false }, ctx('ops@example.com', at(50)));
+    const landed = 'v1.4.2-hotfix.1-production-20261204T050607Z';
+    rollbackTagged(h, 'prod-13', 'v1.4.3-rollback-errors', [landed, 'prod-13'], ctx('system', at(60)));
+    rollbackTagged(h, 'prod-13', 'v1.4.3-rollback-errors', [landed], ctx('system', at(61)));
+    expect(h.tags).toEqual(['prod-12', 'v1.4.3', 'prod-13', landed, 'v1.4.3-rollback-errors']);
+    expect(must(h.rollback).marker).toBe('v1.4.3-rollback-errors');
   });
 });

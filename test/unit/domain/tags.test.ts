@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { compare as semverCompare } from 'semver';
 import {
+  baseRelease,
+  compareReleases,
+  highestHotfixNumber,
+  matchTag,
   newestProductionTag,
   nextReleaseVersion,
+  parseRelease,
   previousProductionTag,
   productionBuildOf,
   productionTagName,
   productionTags,
   releaseTagName,
+  reasonSlug,
+  releaseFixedAtRequest,
   releaseVersionOf,
+  renderTag,
+  tagTimestamp,
 } from '../../../src/domain/tags.js';
 
 const PROD = 'prod-{build}';
@@ -91,5 +101,98 @@ describe('release versions', () => {
 
   it('names the release tag from the template', () => {
     expect(releaseTagName(REL, nextReleaseVersion(REL, ['v1.4.2']))).toBe('v1.4.3');
+  });
+});
+
+// The seed scheme of issue 15 (README "Tags").
+const SEED = {
+  production: '{version}-production-{timestamp}',
+  release: 'v{base}-hotfix.{n}',
+  environment: '{version}-{env}-{timestamp}',
+  rollback: '{version}-rollback-{reason}',
+};
+
+function sorted(tags: string[]): string[] {
+  return [...tags].sort((a, b) => {
+    const x = parseRelease(a);
+    const y = parseRelease(b);
+    if (!x || !y) throw new Error(`not a release: ${!x ? a : b}`);
+    return compareReleases(x, y);
+  });
+}
+
+describe('release ordering (never text, never plain semver precedence)', () => {
+  it('-hotfix.10 comes after -hotfix.9 (text would put it before)', () => {
+    expect(sorted(['v1.4.2-hotfix.10', 'v1.4.2-hotfix.9', 'v1.4.2-hotfix.2'])).toEqual(['v1.4.2-hotfix.2', 'v1.4.2-hotfix.9', 'v1.4.2-hotfix.10']);
+    expect(['v1.4.2-hotfix.10', 'v1.4.2-hotfix.9'].sort()).toEqual(['v1.4.2-hotfix.10', 'v1.4.2-hotfix.9']);
+  });
+
+  it('a hotfix of v1.4.2 comes after v1.4.2 itself, which semver precedence reverses', () => {
+    expect(sorted(['v1.4.2-hotfix.1', 'v1.4.2'])).toEqual(['v1.4.2', 'v1.4.2-hotfix.1']);
+    // The trap the rule avoids: in semver, the pre-release sorts first.
+    expect(semverCompare('1.4.2-hotfix.1', '1.4.2')).toBe(-1);
+  });
+
+  it('v1.10.0 comes after v1.9.3, and after every hotfix of v1.9.3', () => {
+    expect(sorted(['v1.10.0', 'v1.9.3', 'v1.9.3-hotfix.12'])).toEqual(['v1.9.3', 'v1.9.3-hotfix.12', 'v1.10.0']);
+  });
+
+  it('parses only X.Y.Z and X.Y.Z-hotfix.N', () => {
+    expect(parseRelease('v1.4.2')).toEqual({ major: 1, minor: 4, patch: 2, hotfix: 0 });
+    expect(parseRelease('1.4.2-hotfix.3')).toEqual({ major: 1, minor: 4, patch: 2, hotfix: 3 });
+    for (const other of ['v1.4', 'v1.4.2-rc.1', 'v1.4.2-hotfix', 'v1.4.2-hotfix.0', 'v1.4.2-hotfix.1.2', 'v1.4.2+build.5', 'prod-12']) {
+      expect(parseRelease(other), other).toBeNull();
+    }
+  });
+
+  it('the next release after hotfix tags is still the next patch of the newest plain release', () => {
+    expect(nextReleaseVersion(REL, ['v1.4.2', 'v1.4.2-hotfix.1', 'v1.4.2-hotfix.10'])).toBe('1.4.3');
+  });
+});
+
+describe('the hotfix scheme v{base}-hotfix.{n}', () => {
+  it('is fixed at request, and names the next number by value', () => {
+    expect(releaseFixedAtRequest(SEED.release)).toBe(true);
+    expect(releaseFixedAtRequest(REL)).toBe(false);
+    const tags = ['v1.4.2', 'v1.4.2-hotfix.9', 'v1.4.2-hotfix.10', 'v1.4.1-hotfix.30', 'v1.4.2-production-20261201T000000Z'];
+    expect(highestHotfixNumber(SEED.release, '1.4.2', tags)).toBe(10);
+    expect(highestHotfixNumber(SEED.release, '1.4.3', tags)).toBe(0);
+    expect(renderTag(SEED.release, { base: '1.4.2', n: 11 })).toBe('v1.4.2-hotfix.11');
+  });
+
+  it('takes as base the newest plain release the base commit contains, never one of its hotfixes', () => {
+    expect(baseRelease(SEED.release, ['v1.4.1', 'v1.4.2', 'v1.4.2-hotfix.1', 'v1.4.2-hotfix.2', 'v1.4.2-production-20261201T000000Z'])).toBe('1.4.2');
+    expect(baseRelease(SEED.release, ['v1.9.3', 'v1.10.0', 'v1.9.3-hotfix.4'])).toBe('1.10.0');
+    expect(baseRelease(SEED.release, ['prod-10'])).toBeNull();
+  });
+
+  it('environment, production and rollback names carry the release name', () => {
+    const version = 'v1.4.2-hotfix.1';
+    const timestamp = tagTimestamp('2026-12-04T05:06:07.890Z');
+    expect(timestamp).toBe('20261204T050607Z');
+    expect(renderTag(SEED.environment, { version, env: 'qa', timestamp })).toBe('v1.4.2-hotfix.1-qa-20261204T050607Z');
+    expect(renderTag(SEED.production, { version, timestamp })).toBe('v1.4.2-hotfix.1-production-20261204T050607Z');
+    expect(renderTag(SEED.rollback, { version, reason: reasonSlug('Checkout errors spiked (5xx > 2%)!') })).toBe('v1.4.2-hotfix.1-rollback-checkout-errors-spiked-5xx-2');
+    expect(() => renderTag(SEED.rollback, { version })).toThrow('no value for {reason}');
+  });
+
+  it('reads the values back from a name', () => {
+    expect(matchTag(SEED.production, 'v1.4.2-hotfix.1-production-20261204T050607Z')).toEqual({ version: 'v1.4.2-hotfix.1', timestamp: '20261204T050607Z' });
+    expect(matchTag(SEED.production, 'v1.4.2-hotfix.1-qa-20261204T050607Z')).toBeNull();
+    expect(matchTag(SEED.release, 'v1.4.2-hotfix.12')).toEqual({ base: '1.4.2', n: 12 });
+  });
+
+  it('orders production tags by their timestamp, whatever the version says', () => {
+    const tags = ['v1.4.2-production-20261101T120000Z', 'v1.4.2-hotfix.2-production-20261204T100000Z', 'v1.4.2-hotfix.1-production-20261204T110000Z', 'v1.4.2-hotfix.1-production-20261203T090000Z'];
+    expect(newestProductionTag(SEED.production, tags)?.name).toBe('v1.4.2-hotfix.1-production-20261204T110000Z');
+    expect(previousProductionTag(SEED.production, tags, 'v1.4.2-hotfix.2-production-20261204T100000Z')?.name).toBe('v1.4.2-hotfix.1-production-20261203T090000Z');
+    expect(newestProductionTag(SEED.production, tags)?.build).toBeNull();
+  });
+
+  it('slugs a reason to lowercase words, bounded, never empty', () => {
+    expect(reasonSlug('Zahlungsfehler bei Überweisung')).toBe('zahlungsfehler-bei-uberweisung');
+    expect(reasonSlug('a'.repeat(100)).length).toBe(40);
+    expect(reasonSlug('!!!')).toBe('unspecified');
+    expect(reasonSlug(`${'word '.repeat(7)}x`)).not.toMatch(/-$/);
   });
 });

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { advance } from '../../../src/domain/advance.js';
 import { deployRollback } from '../../../src/domain/deploy.js';
-import { productionTagged } from '../../../src/domain/finalize.js';
+import { needsSlot } from '../../../src/domain/deploy-slot.js';
+import { productionTagged, rollbackTagged } from '../../../src/domain/finalize.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
 import type { ServicePolicy } from '../../../src/domain/policy.js';
 import { completeEffect } from '../../../src/domain/record.js';
@@ -33,6 +34,18 @@ function round(h: Hotfix, n: number, answers: CheckAnswer[], p: ServicePolicy = 
   if (step) completeEffect(h, step.id);
   recordRound(h, n, answers, ctx('verification', when));
   advance(h, p, ctx('verification', when));
+}
+
+/** The rollback's checks, round by round from the rollback at minute 32, as the verify step records them. */
+function checkRollback(h: Hotfix, answers: CheckAnswer[]): void {
+  answers.forEach((a, i) => {
+    const n = i + 1;
+    const when = new Date(at(32).getTime() + n * 10_000);
+    const step = h.outbox.find((e) => e.step === 'verify' && e.args.subject === 'rollback' && e.args.round === n);
+    if (step) completeEffect(h, step.id);
+    recordRound(h, n, [a], ctx('verification', when), 'rollback');
+    advance(h, P, ctx('verification', when));
+  });
 }
 
 describe('verification after a deploy', () => {
@@ -67,9 +80,32 @@ describe('verification after a deploy', () => {
     expect(h.outbox.some((e) => e.step === 'notify-slack' && e.args.event === 'verification-failed')).toBe(true);
     deployRollback(h, PREVIOUS, P, ctx('system', at(31)));
     applyReport(h, report({ stage: 'deploy', number: DEPLOY_NUMBER + 1, status: 'SUCCESS', commit: PREVIOUS.commit }, P), P, ctx('jenkins', at(32)));
+    // The rollback is checked too before it counts.
+    expect(h.state).toBe('verifying');
+    checkRollback(h, [healthy, healthy, healthy, healthy, healthy, healthy]);
     expect(h.state).toBe('rolled_back');
     expect(h.attention?.reason).toContain('HTTP 500');
     expect(h.outbox.some((e) => e.step === 'notify-requester' && e.args.event === 'verification-failed')).toBe(true);
+  });
+
+  it('a rollback that fails its checks too stops for a person; nothing more is rolled back', () => {
+    const h = verifying();
+    for (let n = 1; n <= 3; n++) round(h, n, [sick]);
+    deployRollback(h, PREVIOUS, P, ctx('system', at(31)));
+    applyReport(h, report({ stage: 'deploy', number: DEPLOY_NUMBER + 1, status: 'SUCCESS', commit: PREVIOUS.commit }, P), P, ctx('jenkins', at(32)));
+    // What production runs is tagged at once; the slot is held while the rollback is checked.
+    expect(h.outbox.some((e) => e.step === 'tag-rollback')).toBe(true);
+    rollbackTagged(h, 'prod-13', null, [], ctx('system', at(33)));
+    expect(needsSlot(h)).toBe(true);
+    checkRollback(h, [sick, sick, sick]);
+    expect(h.state).toBe('needs_attention');
+    // Everyone is told, and the slot is let go: the fix for production may be the next hotfix.
+    expect(h.outbox.filter((e) => e.args.event === 'rollback-failed').map((e) => e.step).sort()).toEqual(['notify-requester', 'notify-slack']);
+    expect(needsSlot(h)).toBe(false);
+    expect(h.attention?.reason).toContain(`the rollback to ${PREVIOUS.tag} failed its checks too`);
+    expect(h.deploys.filter((d) => d.kind === 'rollback')).toHaveLength(1);
+    advance(h, P, ctx('system', at(40)));
+    expect(h.deploys.filter((d) => d.kind === 'rollback')).toHaveLength(1);
   });
 
   it('a flapping check (fail, pass, fail) follows the N-in-a-row rule', () => {
