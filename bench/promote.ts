@@ -25,7 +25,7 @@ export async function promoteToDeployTrigger(stack: Stack, runs: number): Promis
     const id = (created.body as { id: string }).id;
     await waitFor(`${id} in QA`, async () => ((await stateOf(stack, id)) === 'awaiting_approval' ? true : undefined), 30_000);
     const t0 = performance.now();
-    const res = await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com' });
+    const res = await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com', confirmNoChange: true });
     if (res.status !== 202) throw new Error(`promote answered ${res.status}`);
     const trigger = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.deploy && t.params.HOTFIX_ID === id, 30_000);
     latencies.push(trigger.at - t0);

@@ -121,7 +121,7 @@ export async function transitions(stack: Stack, redisUrl: string, hotfixes: numb
 
   for (const { id } of fixes) {
     const p0 = performance.now();
-    const promoted = await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com' });
+    const promoted = await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com', confirmNoChange: true });
     const answered = performance.now();
     if (promoted.status !== 202) throw new Error(`promote answered ${promoted.status}`);
     const qaDown = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.qaDown && t.params.HOTFIX_ID === id, 10_000);

@@ -18,7 +18,7 @@ async function toVerifying(stack: Stack, title: string): Promise<string> {
   const created = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title, requestedBy: 'dev@example.com' });
   const id = (created.body as { id: string }).id;
   await waitFor('QA', async () => ((await state(stack, id)) === 'awaiting_approval' ? true : undefined), 60_000);
-  await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com' });
+  await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com', confirmNoChange: true });
   await waitFor('verifying', async () => ((await state(stack, id)) === 'verifying' ? true : undefined), 60_000);
   return id;
 }

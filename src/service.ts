@@ -153,6 +153,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       deployTimeoutMs: config.jenkins.deployTimeoutMinutes * 60_000,
       backmergeCheckMs: config.git.backmergeCheckSeconds * 1000,
       branchRecoveryMs: config.git.branchRecoverySeconds * 1000,
+      timeZone: config.server.timeZone,
     },
     telemetry: metrics.telemetry,
     health: timed(wrap('health', createHealthChecker()), observe('health')),

@@ -172,6 +172,8 @@ const service = z
     freezeOverride: z.object({ group: z.string().min(1) }).nullable().default(null),
     /** Absent: a deploy that succeeds is released at once (tagged, merged). */
     verification: verification.nullable().default(null),
+    /** A build with no change from the production tag: promote after an explicit confirmation, or never. */
+    promoteWithoutChanges: z.enum(['confirm', 'refuse']).default('confirm'),
     slack: z.object({ channel: z.string().min(1) }),
     pullRequests,
   })
@@ -196,6 +198,18 @@ export const configSchema = z
     publicUrl: httpUrl.transform((u) => u.replace(/\/+$/, '')),
     bodyLimit: z.string().default('64kb'),
     trustProxy: z.union([z.boolean(), z.number(), z.string()]).default(false),
+    /** The time zone times are shown in on the pages behind the email links (IANA name). */
+    timeZone: z
+      .string()
+      .default('UTC')
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Europe/Berlin'),
     /** /metrics (with /healthz, /readyz) on this port, and not on the public one; a worker-only process serves only these. */
     metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
     /** Requests per minute per client address; 0 switches a limit off. */

@@ -6,7 +6,7 @@
 import { advance } from './advance.js';
 import { describeGroup, isMember, matchGroups, type GroupStatus } from './approval-groups.js';
 import { FrozenError, ForbiddenError, InvalidStateError } from './errors.js';
-import type { Approval, Channel, Decision, Hotfix, HotfixView } from './hotfix.js';
+import type { Approval, Channel, Decision, Hotfix, HotfixView, QaCycle } from './hotfix.js';
 import { approvalGroups, type ServicePolicy } from './policy.js';
 import { requestTeardown } from './qa.js';
 import { addEffect, moveTo, note, type Context } from './record.js';
@@ -24,6 +24,8 @@ export interface DecisionRequest {
   linkId: string | null;
   /** Promote through a freeze window: the reason (only a member of the override group may). */
   override?: string | null;
+  /** The decider saw that the build contains no change from production and promotes it anyway. */
+  confirmNoChange?: boolean;
 }
 
 export type DecisionOutcome =
@@ -39,7 +41,7 @@ export function decider(a: Pick<Approval, 'actor' | 'onBehalfOf'>): string {
 /** A decision that changes nothing; `reason` lets pages choose their words. */
 export class DecisionRefused extends InvalidStateError {
   constructor(
-    readonly reason: 'used' | 'out_of_date',
+    readonly reason: 'used' | 'out_of_date' | 'no_change',
     message: string,
     state?: string,
   ) {
@@ -149,6 +151,7 @@ export function decide(h: Hotfix, req: DecisionRequest, policy: ServicePolicy, c
   if (req.decision === 'promote' && sameActor(person, h.requestedBy)) {
     throw new ForbiddenError(`${person} requested this hotfix and cannot approve it`);
   }
+  if (req.decision === 'promote') refuseNoChange(h, qa, req, policy);
   const earlier = h.approvals.find((a) => a.build === build && decider(a) === person && a.decision === 'promote');
   if (req.decision === 'promote' && earlier && !req.override) {
     throw new DecisionRefused('used', `already approved by ${person} at ${earlier.at}`, h.state);
@@ -177,6 +180,23 @@ export function decide(h: Hotfix, req: DecisionRequest, policy: ServicePolicy, c
   const words = describeGroups(h, policy, build).join('; ');
   note(h, 'approval', ctx, `approved by ${person} (${counted} of ${required}${status.length > 1 ? `: ${words}` : ''})`);
   return { kind: 'recorded', approvals: counted, required };
+}
+
+/** The build under test is the production tag's code again: say so, and promote only if told to. */
+export function isNoChange(qa: Pick<QaCycle, 'changes'>): boolean {
+  return qa.changes?.files === 0;
+}
+
+function refuseNoChange(h: Hotfix, qa: QaCycle, req: DecisionRequest, policy: ServicePolicy): void {
+  if (!isNoChange(qa)) return;
+  const what = `build #${qa.build} contains no change from production (${h.baseTag ?? 'the production tag'})`;
+  if (policy.promoteWithoutChanges === 'refuse') throw new DecisionRefused('no_change', `${what}; ${policy.name} does not promote such builds: push the fix and build again, or reject it`, h.state);
+  if (!req.confirmNoChange) throw new DecisionRefused('no_change', `${what}: promoting it needs an explicit confirmation (confirmNoChange)`, h.state);
+}
+
+/** What a build changes from production, once looked at (by the QA email, or the first promote). */
+export function recordChanges(h: Hotfix, cycle: number, changes: { commits: number; files: number }): void {
+  if (h.qa?.cycle === cycle && h.qa.changes == null) h.qa.changes = changes;
 }
 
 /**

@@ -97,6 +97,8 @@ export interface QaCycle {
   /** When its teardown was asked for (each environment is torn down once). */
   teardownAskedAt?: string | null;
   emails: QaEmailRecord[];
+  /** What the build changes from the production tag it branched from; unknown until looked at. */
+  changes?: { commits: number; files: number } | null;
 }
 
 export type Decision = 'promote' | 'reject';

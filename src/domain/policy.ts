@@ -50,6 +50,8 @@ export interface ServicePolicy {
   freezeOverride?: { group: string } | null;
   /** Absent: a deploy that succeeds is released at once. */
   verification?: VerificationPolicy | null;
+  /** A build with no change from production: promoted only after an explicit confirmation (default), or never. */
+  promoteWithoutChanges?: 'confirm' | 'refuse';
 }
 
 export interface Timing {

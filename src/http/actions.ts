@@ -1,15 +1,21 @@
 // /actions/:token — the email links (CONTRACT.md §6). GET and HEAD only look (mail scanners
 // open every link; they must neither act nor use up the link). POST acts, and only with the
 // form's proof field, which a scanner that never rendered the page cannot have.
+// /actions/:token/status — the hotfix's live, read-only status, for whoever holds a link to it.
 
 import type { Request, RequestHandler, Response } from 'express';
-import { approvalsFor, DecisionRefused, describeGroups, refusalOf } from '../domain/approvals.js';
+import { approvalsFor, DecisionRefused, describeGroups, isNoChange, refusalOf } from '../domain/approvals.js';
 import { ForbiddenError, FrozenError, NotFoundError } from '../domain/errors.js';
 import { toPublicView, type Hotfix } from '../domain/hotfix.js';
 import type { LinkClaims } from '../ports/link-signer.js';
 import type { Deps } from '../workflows/deps.js';
 import { decideOn } from '../workflows/promotion.js';
 import { decisionForm, messagePage, type ActionContext, type Tone } from './pages/action-page.js';
+import { inWords } from './pages/layout.js';
+import { statusPage } from './pages/status-page.js';
+
+/** How long after its link expires the status view still answers: the road after QA takes a while. */
+const STATUS_GRACE_MS = 30 * 24 * 3_600_000;
 
 type Resolved =
   | { ok: false; status: number; title: string; message: string; tone: Tone; ctx?: ActionContext }
@@ -19,11 +25,15 @@ function page(res: Response, status: number, html: string): void {
   res.status(status).set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' }).type('html').send(html);
 }
 
-function contextOf(deps: Deps, h: Hotfix, claims: LinkClaims): ActionContext {
+function contextOf(deps: Deps, h: Hotfix, claims: LinkClaims, token: string): ActionContext {
   const service = deps.services.get(h.service);
   const { count, required } = service ? approvalsFor(h, service) : { count: 0, required: 1 };
   const freeze = service?.freezes?.activeAt(deps.clock.now()) ?? null;
+  const noChange = h.qa && h.qa.build === claims.build && isNoChange(h.qa) ? { baseTag: h.baseTag ?? 'the production tag', refused: service?.promoteWithoutChanges === 'refuse' } : null;
   return {
+    noChange,
+    statusUrl: `${deps.settings.publicUrl}/actions/${token}/status`,
+    timeZone: deps.settings.timeZone,
     hotfix: toPublicView(h),
     decision: claims.decision,
     recipient: claims.recipient,
@@ -43,16 +53,44 @@ async function resolve(deps: Deps, token: string): Promise<Resolved> {
   const claims = check.claims;
   const h = await deps.store.get(claims.hotfixId);
   if (!h) return { ok: false, status: 404, title: 'Unknown hotfix', message: `Hotfix ${claims.hotfixId} does not exist (any more).`, tone: 'bad' };
-  const ctx = contextOf(deps, h, claims);
+  const ctx = contextOf(deps, h, claims, token);
+  const tz = deps.settings.timeZone;
   if (!check.ok) {
-    return { ok: false, status: 410, title: 'This link has expired', message: `It expired at ${claims.expiresAt.toISOString()}. The QA environment it was for is gone or going; a new build sends new links.`, tone: 'warn', ctx };
+    return { ok: false, status: 410, title: 'This link has expired', message: `It expired on ${inWords(claims.expiresAt.toISOString(), tz)}. The QA environment it was for is gone or going; a new build sends new links.`, tone: 'warn', ctx };
   }
   const refused = refusalOf(h, claims.linkId, claims.build);
   if (refused) {
     const title = refused.reason === 'used' ? 'This link was already used' : 'Nothing to decide here any more';
-    return { ok: false, status: 409, title, message: refused.message, tone: 'info', ctx };
+    return { ok: false, status: 409, title, message: refusalInWords(h, claims, tz), tone: 'info', ctx };
   }
   return { ok: true, claims, hotfix: h, ctx };
+}
+
+/** Why a link no longer decides anything, in a tester's words and time zone. */
+function refusalInWords(h: Hotfix, claims: LinkClaims, tz: string): string {
+  const verb = (d: string) => (d === 'promote' ? 'Promoted' : 'Rejected');
+  const used = h.approvals.find((a) => a.linkId === claims.linkId);
+  if (used) return `Already ${verb(used.decision).toLowerCase()} with this link by ${used.onBehalfOf ?? used.actor} at ${inWords(used.at, tz)}.`;
+  if (h.rejection && h.state === 'rejected') return `Already rejected by ${h.rejection.actor} at ${inWords(h.rejection.at, tz)}${h.rejection.reason ? `: “${h.rejection.reason}”` : ''}.`;
+  if (h.promotion) return `Already promoted by ${h.promotion.approvedBy.join(' and ')} at ${inWords(h.promotion.approvedAt, tz)}; the hotfix is now ${h.state.replace(/_/g, ' ')}.`;
+  if (h.qa && h.qa.build !== claims.build) return `Out of date: this link is for build #${claims.build}, but QA now tests build #${h.qa.build}. Use the newest email.`;
+  return h.state === 'cancelled' ? 'The hotfix was cancelled.' : `The hotfix is ${h.state.replace(/_/g, ' ')}: there is nothing to decide.`;
+}
+
+/** GET /actions/:token/status: a signed link (even an expired one, for a while) shows its hotfix. */
+export function showStatus(deps: Deps): RequestHandler {
+  return async (req, res) => {
+    const now = deps.clock.now();
+    const check = deps.links.verify(String(req.params.token ?? ''), now);
+    if (!check.ok && check.reason !== 'expired') return page(res, 404, messagePage('This link is not valid', 'Open it from the email it came in, without editing it.', 'bad'));
+    const claims = check.claims;
+    if (now.getTime() > claims.expiresAt.getTime() + STATUS_GRACE_MS) {
+      return page(res, 410, messagePage('This link is too old', `It expired on ${inWords(claims.expiresAt.toISOString(), deps.settings.timeZone)}. Ask the team for the hotfix's state.`, 'warn'));
+    }
+    const h = await deps.store.get(claims.hotfixId);
+    if (!h) return page(res, 404, messagePage('Unknown hotfix', `Hotfix ${claims.hotfixId} does not exist (any more).`, 'bad'));
+    page(res, 200, statusPage(toPublicView(h), deps.settings.timeZone, now));
+  };
 }
 
 export function showAction(deps: Deps): RequestHandler {
@@ -86,6 +124,7 @@ export function postAction(deps: Deps, publicOrigin: string): RequestHandler {
     if (r.claims.decision === 'reject' && comment === '') {
       return page(res, 400, decisionForm(r.ctx, { proof, error: 'Please say why you reject it; the requester needs to know.' }));
     }
+    const confirmNoChange = body.confirmNoChange === 'yes';
     try {
       const { hotfix, outcome } = await decideOn(deps, r.hotfix.id, {
         actor: r.claims.recipient,
@@ -94,8 +133,9 @@ export function postAction(deps: Deps, publicOrigin: string): RequestHandler {
         via: 'email',
         build: r.claims.build,
         linkId: r.claims.linkId,
+        confirmNoChange,
       });
-      const ctx = contextOf(deps, hotfix, r.claims);
+      const ctx = contextOf(deps, hotfix, r.claims, token);
       if (outcome.kind === 'promoted') return page(res, 200, messagePage('Promoted', `Thank you. QA is being torn down and build #${r.claims.build} is going to production.`, 'ok', ctx));
       if (outcome.kind === 'recorded') {
         const waiting = ctx.approvals.groups.length > 1 ? ` Still needed: ${ctx.approvals.groups.filter((g) => g.includes('waiting')).join('; ')}.` : ` Promotion starts when ${outcome.required} different people have approved.`;
@@ -103,6 +143,12 @@ export function postAction(deps: Deps, publicOrigin: string): RequestHandler {
       }
       return page(res, 200, messagePage('Rejected', 'Thank you. QA is being torn down and the requester has been told why.', 'ok', ctx));
     } catch (err) {
+      if (err instanceof DecisionRefused && err.reason === 'no_change') {
+        // Looked at only now (no email had yet): the page is shown again, with what it must say.
+        const ctx = contextOf(deps, await deps.store.get(r.hotfix.id).then((h) => h ?? r.hotfix), r.claims, token);
+        if (ctx.noChange?.refused) return page(res, 409, decisionForm(ctx, { proof }));
+        return page(res, 400, decisionForm(ctx, { proof, error: 'Tick the box to confirm that you promote a build without changes.' }));
+      }
       if (err instanceof DecisionRefused) return page(res, 409, messagePage('Nothing changed', err.message, 'info', r.ctx));
       if (err instanceof ForbiddenError) return page(res, 403, messagePage('Not allowed', err.message, 'bad', r.ctx));
       if (err instanceof FrozenError) return page(res, 409, messagePage('Production is frozen', err.message, 'warn', r.ctx));

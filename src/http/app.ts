@@ -5,7 +5,8 @@ import express, { type RequestHandler } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Deps } from '../workflows/deps.js';
-import { postAction, showAction } from './actions.js';
+import { postAction, showAction, showStatus } from './actions.js';
+import { favicon } from './favicon.js';
 import type { Authenticator } from '../ports/identity.js';
 import { requirePrincipal } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
@@ -72,6 +73,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { 'form-action': ["'self'"], 'script-src': ["'none'"] } } }));
   if (options.requestLog) app.use(options.requestLog);
   health(app, options.ready);
+  app.get('/favicon.ico', favicon);
 
   // Callbacks: the raw body is what the signature covers. Not rate limited: signed, and Jenkins
   // must never be told to back off from reporting a result.
@@ -98,6 +100,7 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   const actions = express.Router();
   actions.use(limiter(options.rateLimits.actions, false, options.rateLimitStore?.('actions')));
   actions.get('/:token', showAction(deps));
+  actions.get('/:token/status', showStatus(deps));
   actions.post('/:token', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), postAction(deps, new URL(options.publicUrl).origin));
   app.use('/actions', actions);
 

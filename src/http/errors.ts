@@ -60,7 +60,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof ForbiddenError) return sendError(res, 403, err instanceof ActorMismatchError ? 'actor_mismatch' : 'forbidden', err.message);
     if (err instanceof FrozenError) return sendError(res, 409, 'frozen', err.message, { freeze: { name: err.freeze, until: err.until.toISOString() } });
     if (err instanceof ConflictError) return sendError(res, 409, 'conflict', err.message, { files: err.files });
-    if (err instanceof DecisionRefused) return sendError(res, 409, err.reason === 'used' ? 'already_decided' : 'out_of_date', err.message);
+    if (err instanceof DecisionRefused) return sendError(res, 409, err.reason === 'used' ? 'already_decided' : err.reason, err.message);
     if (err instanceof InvalidStateError) return sendError(res, 409, 'invalid_state', err.message);
     if (err instanceof ExternalServiceError) {
       log.warn({ err: err.message }, 'request failed on an outside system');

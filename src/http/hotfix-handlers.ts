@@ -92,7 +92,8 @@ async function decision(deps: Deps, req: Request, res: Response, kind: 'promote'
   const who = actingAs(p, body.actor);
   const comment = 'reason' in body ? body.reason : body.comment;
   const override = 'override' in body ? (body.override ?? null) : null;
-  const { hotfix, outcome } = await decideOn(deps, hotfixId(req), { ...who, decision: kind, comment, via: channel(p), build: null, linkId: null, override });
+  const confirmNoChange = 'confirmNoChange' in body && body.confirmNoChange === true;
+  const { hotfix, outcome } = await decideOn(deps, hotfixId(req), { ...who, decision: kind, comment, via: channel(p), build: null, linkId: null, override, confirmNoChange });
   res.status(202).json({ ...view(deps, hotfix), decision: outcome });
 }
 

@@ -26,7 +26,13 @@ const reason = z.string().trim().min(1, 'required').max(2000);
 // `actor` may be omitted (it is the caller); naming someone else is for admins only.
 const actor = z.string().trim().min(1).max(254).optional();
 
-export const promoteBody = z.strictObject({ actor, comment: z.string().max(2000).default(''), override: z.string().trim().min(1, 'must say why the freeze is overridden').max(2000).optional() });
+export const promoteBody = z.strictObject({
+  actor,
+  comment: z.string().max(2000).default(''),
+  override: z.string().trim().min(1, 'must say why the freeze is overridden').max(2000).optional(),
+  /** The build contains no change from production, and the approver promotes it anyway. */
+  confirmNoChange: z.boolean().optional(),
+});
 export const rejectBody = z.strictObject({ actor, reason });
 export const rollbackBody = z.strictObject({ actor, reason });
 export const cancelBody = z.strictObject({ actor, reason: z.string().max(2000).default('') });

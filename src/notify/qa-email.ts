@@ -10,8 +10,10 @@ export interface QaEmailModel {
   build: { number: number; url: string | null; artifactVersion: string };
   commits: readonly CommitInfo[];
   files: readonly ChangedFile[];
-  /** This recipient's promote and reject links; null for one told for information (not an approver). */
-  links: { promote: string; reject: string } | null;
+  /** This recipient's promote and reject links; null for one told for information (not an approver). No promote link for a build the service will not promote. */
+  links: { promote: string | null; reject: string } | null;
+  /** The build contains no change from production: said plainly, and promoting needs a confirmation (or is refused). */
+  noChange?: { baseTag: string; refused: boolean } | null;
   resend: boolean;
   /** Who decides, for a recipient without links. */
   decidedBy?: readonly string[];
@@ -19,6 +21,11 @@ export interface QaEmailModel {
   approvals?: readonly string[];
   /** A freeze window in force: promoting needs an override. */
   freeze?: { name: string; until: string; overrideGroup: string | null } | null;
+}
+
+function noChangeLine(n: NonNullable<QaEmailModel['noChange']>): string {
+  const what = `This build contains no change from production (${n.baseTag}): it is the code production already runs.`;
+  return n.refused ? `${what} This service does not promote such builds: reject it, or push the fix and build again.` : `${what} Promoting it anyway needs an explicit confirmation on the page.`;
 }
 
 function freezeLine(f: NonNullable<QaEmailModel['freeze']>): string {
@@ -59,6 +66,7 @@ export function renderQaEmail(m: QaEmailModel): RenderedEmail {
     `Branch:      ${h.branch} from ${h.baseTag ?? '?'}`,
     ...(m.approvals && m.approvals.length > 1 ? ['', 'Approvals needed (each group):', ...m.approvals.map((a) => `  - ${a}`)] : []),
     ...(m.freeze ? ['', freezeLine(m.freeze)] : []),
+    ...(m.noChange ? ['', `NO CHANGE: ${noChangeLine(m.noChange)}`] : []),
     '',
     'Commits since the production tag:',
     textList(m.commits, (c) => `${shortSha(c.sha)} ${headerLine(c.subject, 120)} (${c.author})`),
@@ -67,7 +75,7 @@ export function renderQaEmail(m: QaEmailModel): RenderedEmail {
     textList(m.files, (f) => `${f.status} ${f.path}`),
     '',
     ...(m.links
-      ? [`Promote to production: ${m.links.promote}`, `Reject:                ${m.links.reject}`, '', 'Each link opens a page that asks you to confirm; opening it changes nothing.']
+      ? [...(m.links.promote ? [`Promote to production: ${m.links.promote}`] : []), `Reject:                ${m.links.reject}`, '', 'Each link opens a page that asks you to confirm; opening it changes nothing.']
       : [`You are told for information: the decision is taken by ${(m.decidedBy ?? []).join(' and ') || 'the approvers'}. Tell them what you find.`]),
     expires,
   ].join('\n');
@@ -88,6 +96,7 @@ ${detailsTable([
   ...(m.approvals && m.approvals.length > 1 ? [{ label: 'Approvals needed', html: m.approvals.map(escapeHtml).join('<br>') }] : []),
 ])}
 ${m.freeze ? `<p style="background:#fff4d6;padding:8px"><strong>Frozen:</strong> ${escapeHtml(freezeLine(m.freeze))}</p>` : ''}
+${m.noChange ? `<p style="background:#fdecec;border-left:4px solid #cf222e;padding:8px"><strong>No change:</strong> ${escapeHtml(noChangeLine(m.noChange))}</p>` : ''}
 <h2 style="font-size:17px">Commits since the production tag</h2>
 ${listOrNone(m.commits, (c) => `<code>${escapeHtml(shortSha(c.sha))}</code> ${escapeHtml(c.subject)} <span style="color:#555">(${escapeHtml(c.author)})</span>`, MAX_LIST)}
 <h2 style="font-size:17px">Changed files</h2>
@@ -95,7 +104,7 @@ ${listOrNone(m.files, (f) => `<code>${escapeHtml(f.status)}</code> ${escapeHtml(
 ${
   m.links
     ? `<h2 style="font-size:17px">Your decision</h2>
-<p>${button(m.links.promote, 'Promote to production', '#1a7f37')}${button(m.links.reject, 'Reject', '#cf222e')}</p>
+<p>${m.links.promote ? button(m.links.promote, 'Promote to production', '#1a7f37') : ''}${button(m.links.reject, 'Reject', '#cf222e')}</p>
 <p style="color:#555;font-size:13px">Each button opens a page that asks you to confirm; opening it changes nothing. ${escapeHtml(expires)}</p>`
     : `<p>You are told for information: the decision is taken by ${escapeHtml((m.decidedBy ?? []).join(' and ') || 'the approvers')}. Tell them what you find.</p><p style="color:#555;font-size:13px">${escapeHtml(expires)}</p>`
 }

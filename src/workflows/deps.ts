@@ -38,6 +38,8 @@ export interface Settings {
   deployTimeoutMs: number;
   backmergeCheckMs: number;
   branchRecoveryMs: number;
+  /** IANA time zone the pages show times in. */
+  timeZone: string;
 }
 
 export interface Deps {

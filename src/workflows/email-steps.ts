@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { ExternalServiceError } from '../domain/errors.js';
-import { decider, describeGroups, mayDecide, qaEmailRecipients } from '../domain/approvals.js';
+import { decider, describeGroups, mayDecide, qaEmailRecipients, recordChanges } from '../domain/approvals.js';
 import { approvalGroups } from '../domain/policy.js';
 import { toPublicView, type Hotfix } from '../domain/hotfix.js';
 import { completeEffect, flagAttention, note } from '../domain/record.js';
@@ -31,6 +31,10 @@ export const sendQaEmailStep: Step = async (deps, input) => {
   if (!qa || qa.cycle !== cycle || h.state !== 'awaiting_approval' || !qa.url || !h.baseCommit) return skip(deps, input);
   const service = serviceOf(deps, h);
   const changes = await deps.git.changes(service.repo, h.baseCommit, qa.commit);
+  const counts = { commits: changes.commits.length, files: changes.files.length };
+  if (qa.changes == null) await change(deps, h.id, (d) => recordChanges(d, cycle, counts));
+  const noChange = counts.files === 0;
+  const refuseNoChange = noChange && service.promoteWithoutChanges === 'refuse';
   const build = h.builds.find((b) => b.number === qa.build);
   const expiresAt = new Date(qa.expiresAt ?? deps.clock.now().getTime() + service.qa.ttlHours * 3_600_000);
   const failed: string[] = [];
@@ -57,7 +61,8 @@ export const sendQaEmailStep: Step = async (deps, input) => {
       commits: changes.commits,
       files: changes.files,
       // Someone who may not decide is told, without links they could not use.
-      links: mayDecide(recipient, service) ? { promote: sign('promote'), reject: sign('reject') } : null,
+      links: mayDecide(recipient, service) ? { promote: refuseNoChange ? null : sign('promote'), reject: sign('reject') } : null,
+      noChange: noChange ? { baseTag: h.baseTag ?? 'the production tag', refused: refuseNoChange } : null,
       decidedBy: approvalGroups(service.approvals).map((g) => g.name),
       resend,
       approvals: describeGroups(h, service, qa.build),

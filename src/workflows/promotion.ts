@@ -1,13 +1,13 @@
 // Decisions (from the email page or the API) and the start of a production deploy: the
 // service's deploy slot and the stale-base guard, while QA is torn down.
 
-import { decide, type DecisionOutcome, type DecisionRequest } from '../domain/approvals.js';
+import { decide, recordChanges, type DecisionOutcome, type DecisionRequest } from '../domain/approvals.js';
 import { approvedDeploy, baseChecked, overrideFreeze, waitForSlot } from '../domain/deploy.js';
 import { holderIsStale } from '../domain/deploy-slot.js';
 import { ConflictError } from '../domain/errors.js';
 import type { BaseCheck, Hotfix } from '../domain/hotfix.js';
 import { addEffect, completeEffect, flagAttention } from '../domain/record.js';
-import { change, context, serviceOf } from './change.js';
+import { change, context, load, serviceOf } from './change.js';
 import type { Deps } from './deps.js';
 import { argNumber, skip, type Step, type StepInput } from './step.js';
 
@@ -15,8 +15,21 @@ import { argNumber, skip, type Step, type StepInput } from './step.js';
 // that died holding the slot (taken over once its own record says it no longer needs it).
 const SLOT_RECHECK_MS = 30_000;
 
+/**
+ * What the build under QA changes from production, when no QA email has looked yet: a promote
+ * of a build without changes needs a confirmation, however fast it comes.
+ */
+async function changesOf(deps: Deps, h: Hotfix): Promise<{ cycle: number; commits: number; files: number } | null> {
+  const qa = h.qa;
+  if (!qa || qa.changes != null || !h.baseCommit) return null;
+  const found = await deps.git.changes(serviceOf(deps, h).repo, h.baseCommit, qa.commit);
+  return { cycle: qa.cycle, commits: found.commits.length, files: found.files.length };
+}
+
 export async function decideOn(deps: Deps, hotfixId: string, req: DecisionRequest): Promise<{ hotfix: Hotfix; outcome: DecisionOutcome }> {
+  const looked = req.decision === 'promote' ? await changesOf(deps, await load(deps, hotfixId)) : null;
   const { hotfix, result } = await change(deps, hotfixId, (d): DecisionOutcome => {
+    if (looked) recordChanges(d, looked.cycle, { commits: looked.commits, files: looked.files });
     // An approved hotfix waiting out a freeze: a promote with an override lets it go now.
     if (req.decision === 'promote' && req.override && d.state === 'deploying' && d.promotion?.frozen) {
       overrideFreeze(d, (req.onBehalfOf ?? req.actor).toLowerCase(), req.override, serviceOf(deps, d), context(deps, req.actor));

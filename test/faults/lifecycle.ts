@@ -8,7 +8,7 @@ import { actionLinks, openAction, submitAction } from '../helpers/actions.js';
 import type { Cluster, ServiceUnderTest } from './cluster.js';
 
 export async function requestHotfix(c: Cluster, service: ServiceUnderTest, title: string): Promise<string> {
-  const fix = service.origin.commit(`fix/${randomBytes(3).toString('hex')}`, { [`fixes/${randomBytes(3).toString('hex')}.js`]: `export const fixed = ${JSON.stringify(title)};\n` }, title, 'master');
+  const fix = service.origin.fix(title);
   const key = randomBytes(8).toString('hex');
   for (let attempt = 0; attempt < 300; attempt++) {
     const res = await c.call('POST', '/api/v1/hotfixes', { service: service.name, title, requestedBy: 'dev@example.com', commits: [fix] }, { 'idempotency-key': key });

@@ -3,6 +3,7 @@
 // ahead of master, and a work clone to make commits from.
 
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,8 @@ export interface Origin {
   git(args: string[], cwd?: string): string;
   /** Commit `files` on `branch` (created from `from` if new) and push; returns the sha. */
   commit(branch: string, files: Record<string, string>, message: string, from?: string): string;
+  /** A fix to cherry-pick: one new file on its own branch from master, pushed; returns the sha. */
+  fix(title: string): string;
   /** Annotated tag at `ref`, pushed. */
   tag(name: string, ref: string, message?: string): string;
   rev(ref: string): string;
@@ -55,6 +58,10 @@ export function createOrigin(): Origin {
       run(['commit', '--quiet', '-m', message]);
       run(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`]);
       return run(['rev-parse', 'HEAD']);
+    },
+    fix(title) {
+      const id = randomBytes(4).toString('hex');
+      return origin.commit(`fix/${id}`, { [`fixes/${id}.js`]: `export const fixed = ${JSON.stringify(title)};\n` }, title, 'master');
     },
     tag(name, ref, message) {
       run(['tag', '-a', name, '-m', message ?? `tag ${name}`, ref]);

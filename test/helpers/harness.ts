@@ -212,7 +212,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       for (const id of created) await settle(id, timeoutMs);
     },
     async createHotfix(body = {}) {
-      const res = await api('POST', '/api/v1/hotfixes', { service: 'payments', title: 'Fix rounding of refunds', requestedBy: 'dev@example.com', ...body });
+      // A real fix to cherry-pick, unless the test says which (or none: `commits: []`): a build
+      // without changes from production is promoted only with a confirmation.
+      const title = body.title ?? 'Fix rounding of refunds';
+      const commits = body.commits ?? [origin.fix(title)];
+      const res = await api('POST', '/api/v1/hotfixes', { service: 'payments', title, requestedBy: 'dev@example.com', ...body, commits });
       if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
       const view = res.body as HotfixView;
       created.add(view.id);

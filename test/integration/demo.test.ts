@@ -59,6 +59,11 @@ function shown(html: string, id: string): string | undefined {
   return new RegExp(`id="${id}">([^<]*)<`).exec(html)?.[1];
 }
 
+/** The inbox's "what now?" sentence. */
+function banner(html: string): string {
+  return /<p class="next" id="next">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';
+}
+
 function refuses(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
@@ -105,6 +110,9 @@ describe('npm run demo', () => {
     for (const who of [DEMO_LEAD, DEMO_BUSINESS, QA_RECIPIENT]) await d.sims.smtp.waitFor((m) => (m.parsed.subject?.includes(id) ?? false) && m.envelope.to.includes(who), 10_000);
     const inbox = await page(d.urls.inbox);
     expect(inbox).toContain('http-equiv="refresh"');
+    // The banner reads both pages as they are now.
+    expect(banner(inbox)).toContain(`(its total reads ${FIXED_TOTAL})`);
+    expect(banner(inbox)).toContain(`(its total reads ${BROKEN_TOTAL})`);
     expect(inbox).toContain(`[${id}]`);
     expect(inbox).toContain('the tech lead and the business owner');
     const promoteOf = (to: string) => actionLinks(d.sims.smtp.messages.find((m) => (m.parsed.subject?.includes(id) ?? false) && m.envelope.to.includes(to))?.parsed.text ?? '').promote;
@@ -145,6 +153,23 @@ describe('npm run demo', () => {
     const merged = await fetch(`${d.urls.inbox}pulls/${pulls[0]?.number}/merge`, { method: 'POST', redirect: 'manual' });
     expect(merged.status).toBe(303);
     await waitForState(id, 'completed');
+
+    // A second hotfix, asked for without a commit: the banner reads production as it is now
+    // (fixed), and the email says plainly that this build changes nothing.
+    const second = await fetch(`${d.urls.service}/api/v1/hotfixes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${d.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ service: inQa.service, title: 'Nothing in it yet', requestedBy: 'dev@example.com' }),
+    });
+    expect(second.status).toBe(201);
+    const secondId = ((await second.json()) as HotfixView).id;
+    await waitForState(secondId, 'awaiting_approval');
+    const mail = await d.sims.smtp.waitFor((m) => (m.parsed.subject?.includes(secondId) ?? false) && m.envelope.to.includes(DEMO_LEAD), 10_000);
+    expect(mail.parsed.text).toContain('NO CHANGE: This build contains no change from production');
+    const now = banner(await page(d.urls.inbox));
+    expect(now).toContain(secondId);
+    expect(now).not.toContain(BROKEN_TOTAL);
+    expect(now.match(new RegExp(`\\(its total reads ${FIXED_TOTAL.replace('.', '\\.')}\\)`, 'g'))).toHaveLength(2);
 
     // Stopping leaves no process, port or directory behind.
     const pids = d.processes();

@@ -100,7 +100,7 @@ function sso(claims: Record<string, unknown>, opts: { key?: PrivateKey; kid?: st
 }
 
 async function toQa(title: string): Promise<HotfixView> {
-  const created = await call(T.dev, 'POST', '/api/v1/hotfixes', { service: 'payments', title });
+  const created = await call(T.dev, 'POST', '/api/v1/hotfixes', { service: 'payments', title, commits: [h.origin.fix(title)] });
   expect(created.status).toBe(201);
   return h.waitForState(created.body.id ?? '', 'awaiting_approval');
 }

@@ -51,6 +51,7 @@ export async function cherryPickOnto(mirror: Mirror, base: string, commits: read
   const id = randomBytes(6).toString('hex');
   const indexFile = join(mirror.scratch, `index-${id}`);
   const patchFile = join(mirror.scratch, `patch-${id}`);
+  const messageFile = join(mirror.scratch, `message-${id}`);
   const staged = mirror.runWith({ GIT_INDEX_FILE: indexFile });
   let head = base;
   try {
@@ -73,10 +74,13 @@ export async function cherryPickOnto(mirror: Mirror, base: string, commits: read
       if (tree === (await run(['rev-parse', `${head}^{tree}`])).trim()) continue; // already in the base
       const a = await authorOf(run, sha);
       const as = mirror.runWith({ GIT_AUTHOR_NAME: a.name, GIT_AUTHOR_EMAIL: a.email, GIT_AUTHOR_DATE: a.date });
-      head = (await as(['commit-tree', tree, '-p', head, '-m', `${a.message}\n\n(cherry picked from commit ${sha})`])).trim();
+      // The message is a developer's text: from a file, never an argument (one starting with
+      // `--upload-pack` is refused as an unsafe option, and must not be taken for one).
+      await writeFile(messageFile, `${a.message}\n\n(cherry picked from commit ${sha})\n`);
+      head = (await as(['commit-tree', tree, '-p', head, '-F', messageFile])).trim();
     }
     return head;
   } finally {
-    await Promise.all([rm(indexFile, { force: true }), rm(patchFile, { force: true })]);
+    await Promise.all([indexFile, patchFile, messageFile].map((f) => rm(f, { force: true })));
   }
 }

@@ -206,3 +206,35 @@ describe('deciding', () => {
     expect(h.promotion).toMatchObject({ build: BUILD_2, commit: COMMIT_2, artifact: ARTIFACT_2 });
   });
 });
+
+describe('a build with no change from production', () => {
+  const empty = (h: Hotfix): Hotfix => {
+    if (h.qa) h.qa.changes = { commits: 0, files: 0 };
+    return h;
+  };
+
+  it('is promoted only with an explicit confirmation', () => {
+    const h = empty(awaitingApproval());
+    const refused = refusal(() => decide(h, req('qa@example.com'), POLICY, ctx('qa@example.com', at(20))));
+    expect(refused.reason).toBe('no_change');
+    expect(refused.message).toContain('contains no change from production');
+    expect(h.approvals).toHaveLength(0);
+    expect(decide(h, req('qa@example.com', 'promote', { confirmNoChange: true }), POLICY, ctx('qa@example.com', at(21)))).toMatchObject({ kind: 'promoted' });
+  });
+
+  it('is never promoted where the service refuses such builds; a reject still works', () => {
+    const strict: ServicePolicy = { ...POLICY, promoteWithoutChanges: 'refuse' };
+    const h = empty(awaitingApproval());
+    const refused = refusal(() => decide(h, req('qa@example.com', 'promote', { confirmNoChange: true }), strict, ctx('qa@example.com', at(20))));
+    expect(refused.message).toContain('does not promote such builds');
+    expect(decide(h, req('qa@example.com', 'reject', { comment: 'nothing in it' }), strict, ctx('qa@example.com', at(21)))).toEqual({ kind: 'rejected' });
+  });
+
+  it('a build whose changes are not known yet, or that changes files, needs nothing more', () => {
+    const unknown = awaitingApproval();
+    expect(decide(unknown, req('qa@example.com'), POLICY, ctx('qa@example.com', at(20)))).toMatchObject({ kind: 'promoted' });
+    const changed = awaitingApproval();
+    if (changed.qa) changed.qa.changes = { commits: 1, files: 2 };
+    expect(decide(changed, req('qa@example.com'), POLICY, ctx('qa@example.com', at(20)))).toMatchObject({ kind: 'promoted' });
+  });
+});

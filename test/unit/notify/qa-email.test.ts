@@ -126,3 +126,21 @@ describe('html helpers', () => {
     expect(headerLine('x'.repeat(10), 5)).toBe('xxxx…');
   });
 });
+
+describe('the QA email of a build without changes', () => {
+  it('says so plainly, and still offers promote (confirmed on the page)', () => {
+    const mail = renderQaEmail(model({ commits: [], files: [], noChange: { baseTag: 'prod-41', refused: false } }));
+    expect(mail.text).toContain('NO CHANGE: This build contains no change from production (prod-41)');
+    expect(mail.text).toContain('needs an explicit confirmation on the page');
+    expect(mail.text).toContain(`Promote to production: ${PROMOTE}`);
+    expect(mail.html).toContain('<strong>No change:</strong>');
+  });
+
+  it('offers no promote link where the service refuses such builds', () => {
+    const mail = renderQaEmail(model({ commits: [], files: [], links: { promote: null, reject: REJECT }, noChange: { baseTag: 'prod-41', refused: true } }));
+    expect(mail.text).toContain('does not promote such builds');
+    expect(mail.text).not.toContain('Promote to production:');
+    expect(mail.html).not.toContain(PROMOTE);
+    expect(mail.text).toContain(`Reject:                ${REJECT}`);
+  });
+});

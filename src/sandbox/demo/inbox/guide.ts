@@ -21,7 +21,7 @@ export function nextStep(s: InboxSnapshot): string {
     case 'awaiting_approval': {
       const waiting = (h.policy?.groups ?? []).filter((g) => !g.met).map((g) => g.name);
       const who = waiting.length === 2 ? 'the tech lead and the business owner' : waiting.includes('business') ? 'the business owner (the lead has approved)' : waiting.includes('lead') ? 'the tech lead (business has approved)' : 'the approvers';
-      return `${id} is waiting for QA. Open ${qa} (the total now reads €3.30), compare with ${production} (still €3.3000000000000003); then ${who} click <strong>Promote to production</strong> in their email below and confirm on the page that opens.`;
+      return `${id} is waiting for QA. Open ${qa}${reads(s.qa.find((q) => q.hotfixId === h.id)?.total)}, compare with ${production}${reads(s.production.running?.total)}; then ${who} click <strong>Promote to production</strong> in their email below and confirm on the page that opens.`;
     }
     case 'verifying':
       return `${id} is in ${production}; the service checks production's /health every second before releasing it (release tag, master, back-merge). If the checks fail it rolls back on its own.`;
@@ -43,6 +43,11 @@ export function nextStep(s: InboxSnapshot): string {
     default:
       return `${id} is ${escapeHtml(h.state.replace(/_/g, ' '))}.`;
   }
+}
+
+/** What a page shows now, read from it (never a figure remembered from the first hotfix). */
+function reads(total: string | undefined): string {
+  return total === undefined ? '' : ` (its total reads ${escapeHtml(total)})`;
 }
 
 function pullLink(h: ApiHotfix): string {

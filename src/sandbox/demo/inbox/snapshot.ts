@@ -47,6 +47,24 @@ export interface RunningApp {
   url: string;
   version: string;
   hotfixId?: string;
+  /** The order total its page shows right now (what a tester compares); absent if it did not answer. */
+  total?: string;
+}
+
+/** What the app's page at `url` shows as the total: read from the page, never remembered. */
+async function totalShownAt(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    const m = /id="total">([^<]*)</.exec(await res.text());
+    return m?.[1]?.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+  } catch {
+    return undefined;
+  }
+}
+
+async function withTotal(app: RunningApp): Promise<RunningApp> {
+  const total = await totalShownAt(app.url);
+  return total === undefined ? app : { ...app, total };
 }
 
 export interface InboxSnapshot {
@@ -102,9 +120,9 @@ export async function takeSnapshot(s: InboxSources): Promise<InboxSnapshot> {
       .slice(0, 30),
     production: {
       url: s.environments.production.url,
-      ...(current ? { running: { name: 'production', url: current.instance.url, version: current.instance.version }, deploy: current.deploy } : {}),
+      ...(current ? { running: await withTotal({ name: 'production', url: current.instance.url, version: current.instance.version }), deploy: current.deploy } : {}),
     },
-    qa: s.environments.qa.map((q) => ({ name: q.env, url: `${q.instance.url}/`, version: q.instance.version, hotfixId: q.hotfixId })),
+    qa: await Promise.all(s.environments.qa.map((q) => withTotal({ name: q.env, url: `${q.instance.url}/`, version: q.instance.version, hotfixId: q.hotfixId }))),
   };
 }
 
