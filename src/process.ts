@@ -86,7 +86,7 @@ async function start(options: ProcessOptions): Promise<void> {
     log.warn({ maxmemoryPolicy: value }, warning);
   }
   try {
-    if ((await checkSlackToken(config.slack)) === null) log.warn({}, 'Slack did not answer at start-up; notifications will be retried');
+    if ((await checkSlackToken(config.slack, config.slack.signingSecret !== undefined)) === null) log.warn({}, 'Slack did not answer at start-up; notifications will be retried');
   } catch (err) {
     fail([`config: ${err instanceof Error ? redactText(err.message) : String(err)}`]);
   }

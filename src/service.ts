@@ -15,7 +15,7 @@ import { createGitLabHost } from './adapters/pull-requests/gitlab.js';
 import { createNoPullRequestHost } from './adapters/pull-requests/none.js';
 import { createCommandQaProvider } from './adapters/qa/command-qa.js';
 import { createJenkinsQaProvider } from './adapters/qa/jenkins-qa.js';
-import { createQueueScheduler, createStepQueue, RECONCILE_JOB } from './adapters/queue/bullmq-scheduler.js';
+import { createChatActionQueue, createQueueScheduler, createStepQueue, RECONCILE_JOB } from './adapters/queue/bullmq-scheduler.js';
 import { createRedisDeployRegistry } from './adapters/redis/deploy-registry.js';
 import { createRedisLocker } from './adapters/redis/lock.js';
 import { createRedisStore } from './adapters/redis/store.js';
@@ -23,6 +23,7 @@ import { createLinkSigner } from './adapters/signing/link-signer.js';
 import { hmacHex } from './adapters/signing/hmac.js';
 import { createTokenAuthenticator } from './adapters/identity/api-tokens.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc.js';
+import { createSlackInteractions } from './adapters/slack/slack-interactions.js';
 import { createSlackNotifier } from './adapters/slack/slack-notifier.js';
 import type { Config, ServiceConfig } from './config/schema.js';
 import { createApp, createOpsApp } from './http/app.js';
@@ -42,7 +43,7 @@ import { reconcile } from './workflows/reconcile.js';
 export type Role = 'all' | 'api' | 'worker';
 
 /** The outside systems a decorator may wrap, by port name. */
-export type PortName = 'ci' | 'git' | 'mailer' | 'chat' | 'qa' | 'pullRequests' | 'health';
+export type PortName = 'ci' | 'git' | 'mailer' | 'chat' | 'interactions' | 'qa' | 'pullRequests' | 'health';
 
 /**
  * Wrappers around the adapters, applied before the service's own metrics: how the fault suite
@@ -142,6 +143,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     git: timed(wrap('git', createGitRepo(mirrors)), observeGit),
     mailer: timed(wrap('mailer', createSmtpMailer(config.smtp)), observe('smtp')),
     chat: timed(wrap('chat', createSlackNotifier(config.slack, (channel, why) => log.warn({ channel, why }, 'cannot look for Slack messages already posted; a crash may repeat one (add channels:history / groups:history)'))), observe('slack')),
+    interactions: timed(wrap('interactions', createSlackInteractions(config.slack)), observe('slack')),
     links: createLinkSigner({ current: config.secrets.linkSigningKey, previous: config.secrets.previousLinkSigningKeys }),
     locker,
     qa,
@@ -154,6 +156,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       backmergeCheckMs: config.git.backmergeCheckSeconds * 1000,
       branchRecoveryMs: config.git.branchRecoverySeconds * 1000,
       timeZone: config.server.timeZone,
+      slackButtons: config.slack.signingSecret !== undefined,
     },
     telemetry: metrics.telemetry,
     health: timed(wrap('health', createHealthChecker()), observe('health')),
@@ -188,6 +191,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     // Request lines are info: below that level the middleware is not even installed.
     ...(log.isLevelEnabled('info') ? { requestLog: requestLog(log) } : {}),
     ready,
+    ...(config.slack.signingSecret ? { slack: { signingSecrets: [config.slack.signingSecret, ...config.slack.previousSigningSecrets], queue: createChatActionQueue(queue) } } : {}),
     ...(metricsOwnPort ? {} : { extra: serveMetrics }),
   });
 

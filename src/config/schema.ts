@@ -276,6 +276,10 @@ export const configSchema = z
   }),
   slack: z.object({
     token: z.string().min(1),
+    /** The Slack app's signing secret: turns on Promote/Reject buttons (POST /slack/actions). */
+    signingSecret: z.string().min(16, 'must be the Slack app’s signing secret (Basic Information → App Credentials)').optional(),
+    /** Still accepted while a rotated signing secret reaches every request. */
+    previousSigningSecrets: z.array(z.string().min(16)).default([]),
     apiUrl: httpUrl.default('https://slack.com/api/').transform((u) => (u.endsWith('/') ? u : `${u}/`)),
   }),
   git: z.object({

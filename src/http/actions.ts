@@ -13,6 +13,8 @@ import { decideOn } from '../workflows/promotion.js';
 import { decisionForm, messagePage, type ActionContext, type Tone } from './pages/action-page.js';
 import { inWords } from './pages/layout.js';
 import { statusPage } from './pages/status-page.js';
+import { refusalInWords } from '../notify/decision-words.js';
+import { isSlackButton } from '../workflows/chat-action.js';
 
 /** How long after its link expires the status view still answers: the road after QA takes a while. */
 const STATUS_GRACE_MS = 30 * 24 * 3_600_000;
@@ -51,6 +53,8 @@ async function resolve(deps: Deps, token: string): Promise<Resolved> {
       : { ok: false, status: 404, title: 'This link is not valid', message: 'The service did not issue this link. Open it from the email it came in.', tone: 'bad' };
   }
   const claims = check.claims;
+  // A Slack button's value names no person: it decides only through Slack, for whoever Slack says clicked.
+  if (isSlackButton(claims.recipient)) return { ok: false, status: 404, title: 'This link is not valid', message: 'The service did not issue this link. Open it from the email it came in.', tone: 'bad' };
   const h = await deps.store.get(claims.hotfixId);
   if (!h) return { ok: false, status: 404, title: 'Unknown hotfix', message: `Hotfix ${claims.hotfixId} does not exist (any more).`, tone: 'bad' };
   const ctx = contextOf(deps, h, claims, token);
@@ -61,20 +65,9 @@ async function resolve(deps: Deps, token: string): Promise<Resolved> {
   const refused = refusalOf(h, claims.linkId, claims.build);
   if (refused) {
     const title = refused.reason === 'used' ? 'This link was already used' : 'Nothing to decide here any more';
-    return { ok: false, status: 409, title, message: refusalInWords(h, claims, tz), tone: 'info', ctx };
+    return { ok: false, status: 409, title, message: refusalInWords(h, claims, tz, 'link'), tone: 'info', ctx };
   }
   return { ok: true, claims, hotfix: h, ctx };
-}
-
-/** Why a link no longer decides anything, in a tester's words and time zone. */
-function refusalInWords(h: Hotfix, claims: LinkClaims, tz: string): string {
-  const verb = (d: string) => (d === 'promote' ? 'Promoted' : 'Rejected');
-  const used = h.approvals.find((a) => a.linkId === claims.linkId);
-  if (used) return `Already ${verb(used.decision).toLowerCase()} with this link by ${used.onBehalfOf ?? used.actor} at ${inWords(used.at, tz)}.`;
-  if (h.rejection && h.state === 'rejected') return `Already rejected by ${h.rejection.actor} at ${inWords(h.rejection.at, tz)}${h.rejection.reason ? `: “${h.rejection.reason}”` : ''}.`;
-  if (h.promotion) return `Already promoted by ${h.promotion.approvedBy.join(' and ')} at ${inWords(h.promotion.approvedAt, tz)}; the hotfix is now ${h.state.replace(/_/g, ' ')}.`;
-  if (h.qa && h.qa.build !== claims.build) return `Out of date: this link is for build #${claims.build}, but QA now tests build #${h.qa.build}. Use the newest email.`;
-  return h.state === 'cancelled' ? 'The hotfix was cancelled.' : `The hotfix is ${h.state.replace(/_/g, ' ')}: there is nothing to decide.`;
 }
 
 /** GET /actions/:token/status: a signed link (even an expired one, for a while) shows its hotfix. */

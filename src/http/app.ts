@@ -12,6 +12,7 @@ import { requirePrincipal } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
 import * as hotfixes from './hotfix-handlers.js';
 import { jenkinsEvents } from './jenkins-events.js';
+import { slackActions, type SlackActionsOptions } from './slack-actions.js';
 
 export interface AppOptions {
   /** Static tokens first, then SSO: the first that recognises the bearer names the principal. */
@@ -28,6 +29,8 @@ export interface AppOptions {
   /** Logs each request (pino-http); none when absent. */
   requestLog?: RequestHandler;
   ready(): Promise<boolean>;
+  /** Slack's interactivity endpoint (buttons), when the app's signing secret is configured. */
+  slack?: SlackActionsOptions;
   /** Extra routes mounted before the 404 (metrics, ...). */
   extra?: (app: express.Express) => void;
 }
@@ -78,6 +81,9 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   // Callbacks: the raw body is what the signature covers. Not rate limited: signed, and Jenkins
   // must never be told to back off from reporting a result.
   app.post('/api/v1/jenkins/events', express.raw({ type: () => true, limit: options.bodyLimit }), jenkinsEvents(deps, options.callbackSecrets));
+
+  // Slack signs the raw form body; not rate limited per client (every click comes from Slack).
+  if (options.slack) app.post('/slack/actions', express.raw({ type: () => true, limit: '64kb' }), slackActions(deps, options.slack));
 
   const api = express.Router();
   api.use(limiter(options.rateLimits.api, true, options.rateLimitStore?.('api')), requirePrincipal(options.authenticators), express.json({ limit: options.bodyLimit }));

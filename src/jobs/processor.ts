@@ -5,13 +5,23 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
 import { ExternalServiceError, isTransient } from '../domain/errors.js';
-import { backoffDelay, QUEUE_NAME, RECONCILE_JOB } from '../adapters/queue/bullmq-scheduler.js';
+import { backoffDelay, CHAT_ACTION_JOB, QUEUE_NAME, RECONCILE_JOB } from '../adapters/queue/bullmq-scheduler.js';
+import { handleChatAction } from '../workflows/chat-action.js';
 import type { Deps } from '../workflows/deps.js';
 import { reconcile } from '../workflows/reconcile.js';
 import { stepFailed, stepWaiting } from '../workflows/step-failed.js';
 import { isStepName, STEPS } from './registry.js';
 
 const jobData = z.object({ hotfixId: z.string(), effectId: z.string() });
+const chatAction = z.object({
+  decision: z.enum(['promote', 'reject']),
+  value: z.string(),
+  userId: z.string(),
+  channel: z.string(),
+  messageTs: z.string(),
+  threadTs: z.string().nullable(),
+  reason: z.string().nullable(),
+});
 
 // A Retry-After loop must end somewhere.
 const MAX_STARTS = 200;
@@ -20,6 +30,19 @@ export function createProcessor(deps: Deps) {
   return async function process(job: Job, token?: string): Promise<void> {
     if (job.name === RECONCILE_JOB) {
       await reconcile(deps);
+      return;
+    }
+    if (job.name === CHAT_ACTION_JOB) {
+      const action = chatAction.safeParse(job.data);
+      if (!action.success) throw new UnrecoverableError('a chat action without its fields');
+      try {
+        await handleChatAction(deps, action.data);
+      } catch (err) {
+        // Retried while transient (Slack or Redis away); the person clicks again otherwise.
+        deps.log.warn({ err: err instanceof Error ? err.message : String(err), attempts: job.attemptsMade + 1 }, 'a Slack click was not handled');
+        if (!isTransient(err)) throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
+        throw err;
+      }
       return;
     }
     const data = jobData.safeParse(job.data);

@@ -1,6 +1,8 @@
 // Team chat (Slack): one thread per hotfix. Every message carries a key, so after a crash the
 // service can look for it before posting again.
 
+import type { KnownBlock } from '@slack/types';
+
 export interface ChatMessage {
   channel: string;
   text: string;
@@ -8,6 +10,8 @@ export interface ChatMessage {
   threadTs?: string;
   /** Identifies the notification (hotfix and event); stored with the message. */
   key: string;
+  /** Layout with buttons; `text` stays the fallback (notifications, screen readers). */
+  blocks?: readonly KnownBlock[];
 }
 
 export interface ChatNotifier {

@@ -1,6 +1,7 @@
 // Everything a workflow may use, built once at start-up (main.ts) and passed in.
 
 import type { ServicePolicy, VerificationPolicy } from '../domain/policy.js';
+import type { ChatInteractions } from '../ports/chat-interactions.js';
 import type { ChatNotifier } from '../ports/chat-notifier.js';
 import type { CiServer } from '../ports/ci-server.js';
 import type { DeployRegistry } from '../ports/deploy-registry.js';
@@ -40,6 +41,8 @@ export interface Settings {
   branchRecoveryMs: number;
   /** IANA time zone the pages show times in. */
   timeZone: string;
+  /** The QA-ready Slack message carries Promote/Reject buttons (a signing secret is configured). */
+  slackButtons: boolean;
 }
 
 export interface Deps {
@@ -51,6 +54,7 @@ export interface Deps {
   git: GitRepo;
   mailer: Mailer;
   chat: ChatNotifier;
+  interactions: ChatInteractions;
   links: LinkSigner;
   locker: Locker;
   qa(service: string): QaProvider;

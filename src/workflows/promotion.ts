@@ -19,7 +19,7 @@ const SLOT_RECHECK_MS = 30_000;
  * What the build under QA changes from production, when no QA email has looked yet: a promote
  * of a build without changes needs a confirmation, however fast it comes.
  */
-async function changesOf(deps: Deps, h: Hotfix): Promise<{ cycle: number; commits: number; files: number } | null> {
+export async function changesOf(deps: Deps, h: Hotfix): Promise<{ cycle: number; commits: number; files: number } | null> {
   const qa = h.qa;
   if (!qa || qa.changes != null || !h.baseCommit) return null;
   const found = await deps.git.changes(serviceOf(deps, h).repo, h.baseCommit, qa.commit);

@@ -64,6 +64,11 @@ export interface HarnessOptions {
   worker?: boolean;
   /** Adjust the Jenkins jobs after the defaults are defined. */
   jenkins?: (sim: JenkinsSim) => void;
+  /**
+   * Slack's Promote/Reject buttons: the app's signing secret (the sandbox Slack signs clicks with
+   * it and sends them to the service), the token's scopes and the workspace's members.
+   */
+  slack?: { signingSecret: string; scopes?: string[]; users: Array<{ id: string; name: string; email: string }> };
   /** Change the config (as it would be written in the file) before it is validated. */
   config?: (raw: RawConfig) => void;
 }
@@ -109,7 +114,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const jenkins = await startJenkinsSim({ user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, callbackSecret: SECRETS.callbackSecret });
   defineContractJobs(jenkins);
   opts.jenkins?.(jenkins);
-  const slack = await startSlackSim({ tokens: [{ token: SECRETS.slackToken, scopes: ['chat:write'] }], channels: ['#payments-dev'] });
+  const slack = await startSlackSim({
+    tokens: [{ token: SECRETS.slackToken, scopes: opts.slack ? (opts.slack.scopes ?? ['chat:write', 'users:read', 'users:read.email']) : ['chat:write'] }],
+    channels: ['#payments-dev'],
+    users: opts.slack?.users ?? [],
+  });
   const github = await startGitHubSim({ token: SECRETS.githubToken });
   const gitlab = await startGitLabSim({ token: SECRETS.gitlabToken, projects: ['acme/payments'] });
   const smtp = await startSmtpCatcher({});
@@ -129,7 +138,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     secrets: { linkSigningKey: SECRETS.linkSigningKey, callbackSecret: SECRETS.callbackSecret, apiTokens: [SECRETS.apiToken] },
     jenkins: { url: jenkins.url, user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, pollIntervalSeconds: opts.pollIntervalSeconds ?? 30, deployTimeoutMinutes: opts.deployTimeoutMinutes ?? 60, requestTimeoutSeconds: opts.jenkinsTimeoutSeconds ?? 30 },
     smtp: { url: smtp.url, from: 'Hotfix Bot <hotfix@example.com>' },
-    slack: { token: SECRETS.slackToken, apiUrl: slack.url },
+    slack: { token: SECRETS.slackToken, apiUrl: slack.url, ...(opts.slack ? { signingSecret: opts.slack.signingSecret } : {}) },
     git: { dataDir, author: { name: 'Hotfix Bot', email: 'hotfix-bot@example.com' }, backmergeCheckSeconds: opts.backmergeCheckSeconds ?? 1, branchRecoverySeconds: 1 },
     queue: { reconcileSeconds: 1 },
     services: [
@@ -159,6 +168,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const service = createService(config, { log, env: process.env });
   await service.redis.connect();
   await service.listen(port, '127.0.0.1');
+  if (opts.slack) slack.setInteractivity({ url: `${url}/slack/actions`, signingSecret: opts.slack.signingSecret });
   if (opts.worker !== false) await service.startWorker();
 
   const api: Harness['api'] = async (method, path, body, headers = {}) => {

@@ -129,12 +129,22 @@ describe('npm run demo', () => {
     expect(recorded.html).toContain('Approval recorded');
     expect(recorded.html).toContain('business: waiting');
     expect(await page(d.urls.inbox)).toContain('the business owner (the lead has approved)');
-    const businessLink = promoteOf(DEMO_BUSINESS);
-    const done = await submitAction(businessLink, await openAction(businessLink));
-    expect(done.status).toBe(200);
-    expect(done.html).toContain('Promoted');
+    // The business owner clicks Promote in the hotfix's Slack thread, from the inbox: the Slack
+    // simulator sends the service the signed click, and the message then says who promoted.
+    const withButtons = await page(d.urls.inbox);
+    const form2 = /<form method="post" action="\/slack\/click"[^>]*><input type="hidden" name="channel" value="([^"]+)"><input type="hidden" name="ts" value="([^"]+)">/.exec(withButtons);
+    expect(form2, 'the Slack thread shows the buttons').not.toBeNull();
+    const clicked = await fetch(`${d.urls.inbox}slack/click`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ channel: form2?.[1] ?? '', ts: form2?.[2] ?? '', user: 'U0OWNER', action: 'hotfix_promote' }).toString(),
+    });
+    expect(clicked.status, await clicked.text()).toBe(303);
 
     const shipped = await waitForState(id, 'awaiting_backmerge');
+    expect(shipped.approvals.find((a) => a.via === 'slack')).toMatchObject({ actor: DEMO_BUSINESS, decision: 'promote' });
+    expect(await page(d.urls.inbox)).toMatch(/Promoted by Olu \(business owner\) \(owner@finance.example.com\) at \d\d:\d\d UTC — deploying build #\d+/);
     expect(shipped.tags).toEqual(['prod-2', 'v1.0.1']);
     const after = await page(d.urls.production);
     expect(shown(after, 'total')).toBe(FIXED_TOTAL);

@@ -3,10 +3,12 @@
 
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Effect } from '../../domain/hotfix.js';
+import type { ChatActionQueue } from '../../ports/chat-interactions.js';
 import type { Scheduler } from '../../ports/scheduler.js';
 
 export const QUEUE_NAME = 'steps';
 export const RECONCILE_JOB = 'reconcile';
+export const CHAT_ACTION_JOB = 'chat-action';
 
 // Transient failures (a Jenkins restart, SMTP down) are retried with capped exponential
 // backoff: 1 s, 2 s, 4 s … 60 s, about 15 minutes in all before a person is asked.
@@ -68,6 +70,19 @@ export function createQueueScheduler(queue: Queue, now: () => number = Date.now)
         // It may start on its own between the two calls; then there is nothing to wake.
         await job.promote().catch(() => undefined);
       }
+    },
+  };
+}
+
+/**
+ * Clicks in Slack, queued by the endpoint that answers Slack. The job id is the click (user,
+ * button, Slack's action_ts), so a replayed request finds it and queues nothing; completed
+ * jobs are kept an hour, far longer than Slack's five-minute signature window.
+ */
+export function createChatActionQueue(queue: Queue): ChatActionQueue {
+  return {
+    async submit(id, action) {
+      await queue.add(CHAT_ACTION_JOB, action, { jobId: `chat|${id.replace(/:/g, '|')}`, attempts: 5 });
     },
   };
 }

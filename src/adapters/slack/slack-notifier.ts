@@ -55,7 +55,7 @@ export interface SlackSettings {
   timeoutMs?: number;
 }
 
-function slackClient(settings: SlackSettings): WebClient {
+export function slackClient(settings: SlackSettings): WebClient {
   return new WebClient(settings.token, {
     slackApiUrl: settings.apiUrl,
     rejectRateLimitedCalls: true,
@@ -76,6 +76,7 @@ export function createSlackNotifier(settings: SlackSettings, onCannotLook: (chan
           channel: message.channel,
           text: message.text,
           unfurl_links: false,
+          ...(message.blocks ? { blocks: [...message.blocks] } : {}),
           metadata: { event_type: EVENT_TYPE, event_payload: { key: message.key } },
           ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
         });
@@ -111,7 +112,7 @@ export function createSlackNotifier(settings: SlackSettings, onCannotLook: (chan
  * At start-up: is the token valid, and may it post? Answers its scopes, or null when Slack could
  * not be asked (Slack being down never stops the service). Throws with one line otherwise.
  */
-export async function checkSlackToken(settings: SlackSettings): Promise<string[] | null> {
+export async function checkSlackToken(settings: SlackSettings, buttons = false): Promise<string[] | null> {
   let scopes: string[] | undefined;
   try {
     const res = await slackClient({ ...settings, timeoutMs: settings.timeoutMs ?? 5000 }).auth.test();
@@ -123,6 +124,11 @@ export async function checkSlackToken(settings: SlackSettings): Promise<string[]
   }
   if (scopes && !scopes.includes('chat:write')) {
     throw new ExternalServiceError('slack', `slack.token lacks the chat:write scope (it has: ${scopes.join(', ') || 'none'}): add it in the Slack app's OAuth & Permissions page and reinstall the app`, false);
+  }
+  // Buttons decide for whoever clicked: without their email the service cannot apply the policy.
+  const missing = buttons && scopes ? ['users:read', 'users:read.email'].filter((s) => !scopes.includes(s)) : [];
+  if (missing.length > 0) {
+    throw new ExternalServiceError('slack', `slack.signingSecret turns on Promote/Reject buttons, which need the ${missing.join(' and ')} scope${missing.length > 1 ? 's' : ''} to know who clicked (the token has: ${scopes?.join(', ')}): add them and reinstall the app, or remove slack.signingSecret`, false);
   }
   return scopes ?? null;
 }

@@ -1,6 +1,7 @@
 // The frame of every page behind an email link: readable on a phone, no scripts, one style.
 
 import { escapeHtml } from '../../notify/html.js';
+import { inWords } from '../../notify/time-words.js';
 
 const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:#111;background:#fff;max-width:680px;margin:0 auto;padding:16px}
 h1{font-size:1.35rem}h2{font-size:1.1rem;margin-top:1.5rem}
@@ -25,18 +26,7 @@ ${STYLE}
 </style></head><body><main>${body}</main></body></html>`;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-/** A time as people read it, in the service's time zone: `Fri 4 Dec 2026, 06:06 CET`. */
-export function inWords(iso: string, timeZone: string): string {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' });
-    formats.set(timeZone, format);
-  }
-  const at = new Date(iso);
-  return Number.isNaN(at.getTime()) ? iso : format.format(at);
-}
+export { inWords } from '../../notify/time-words.js';
 
 /** The same, as a `<time>` element that keeps the exact instant. */
 export function timeHtml(iso: string, timeZone: string): string {

@@ -16,6 +16,12 @@ export const QA_RECIPIENT = 'qa@example.com';
 export const DEMO_LEAD = 'lead@example.com';
 export const DEMO_BUSINESS = 'owner@finance.example.com';
 export const JENKINS_USER = 'hotfix-bot';
+/** The Slack workspace's people: the two approvers and QA, who click the thread's buttons. */
+export const DEMO_SLACK_USERS = [
+  { id: 'U0LEAD', name: 'Lee (tech lead)', email: DEMO_LEAD },
+  { id: 'U0OWNER', name: 'Olu (business owner)', email: DEMO_BUSINESS },
+  { id: 'U0QA', name: 'Quinn (QA)', email: QA_RECIPIENT },
+];
 
 /** Jenkins jobs, in a folder as many teams have them. */
 export const DEMO_JOBS: DemoJobNames = {
@@ -31,6 +37,7 @@ export interface DemoSecrets {
   apiToken: string;
   jenkinsToken: string;
   slackToken: string;
+  slackSigningSecret: string;
   githubToken: string;
 }
 
@@ -42,6 +49,7 @@ export function makeSecrets(): DemoSecrets {
     apiToken: `demo-${hex(16)}`,
     jenkinsToken: hex(16),
     slackToken: `xoxb-demo-${hex(8)}`,
+    slackSigningSecret: hex(16),
     githubToken: `ghp_demo${hex(12)}`,
   };
 }
@@ -69,7 +77,8 @@ export function demoConfig(e: DemoEndpoints, secrets: DemoSecrets): Config {
     // Callbacks carry the news; polling only makes up for lost ones, so a short interval is plenty.
     jenkins: { url: e.jenkinsUrl, user: JENKINS_USER, apiToken: secrets.jenkinsToken, pollIntervalSeconds: 5 },
     smtp: { url: e.smtpUrl, from: 'Hotfix Bot <hotfix@example.com>' },
-    slack: { token: secrets.slackToken, apiUrl: e.slackUrl },
+    // With the signing secret, the QA-ready message in Slack carries Promote/Reject buttons.
+    slack: { token: secrets.slackToken, apiUrl: e.slackUrl, signingSecret: secrets.slackSigningSecret },
     // The back-merge check runs often so "completed" shows soon after the pull request is merged.
     git: { dataDir: e.dataDir, author: { name: 'Hotfix Bot', email: 'hotfix-bot@example.com' }, backmergeCheckSeconds: 2 },
     services: [

@@ -19,7 +19,7 @@ import { startSmtpCatcher, type SmtpCatcher } from '../smtp/index.js';
 import { createDemoApi } from './api-client.js';
 import { createArtifactStore } from './artifacts.js';
 import { Cleanup } from './cleanup.js';
-import { DEMO_CHANNEL, DEMO_JOBS, DEMO_REPOSITORY, DEMO_SERVICE, demoConfig, JENKINS_USER, makeSecrets } from './config.js';
+import { DEMO_CHANNEL, DEMO_JOBS, DEMO_REPOSITORY, DEMO_SERVICE, DEMO_SLACK_USERS, demoConfig, JENKINS_USER, makeSecrets } from './config.js';
 import { Environments } from './environments.js';
 import { requestFirstHotfix } from './first-hotfix.js';
 import { deployFirstRelease } from './first-release.js';
@@ -135,7 +135,12 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       originUrl: origin.url, commit: prod1, workDir: dir, artifacts, log: () => undefined,
     });
 
-    const slack = await startSlackSim({ tokens: [{ token: secrets.slackToken, scopes: ['chat:write', 'channels:history'] }], channels: [DEMO_CHANNEL] });
+    // The scopes the README's app manifest asks for: post, look for its own messages, know who clicked.
+    const slack = await startSlackSim({
+      tokens: [{ token: secrets.slackToken, scopes: ['chat:write', 'channels:history', 'users:read', 'users:read.email'] }],
+      channels: [DEMO_CHANNEL],
+      users: DEMO_SLACK_USERS,
+    });
     cleanup.add('the Slack simulator', () => slack.close());
     const github = await startGitHubSim({
       token: secrets.githubToken,
@@ -167,6 +172,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     await service.redis.connect();
     await service.listen(servicePort, '127.0.0.1');
     await service.startWorker();
+    slack.setInteractivity({ url: `${serviceUrl}/slack/actions`, signingSecret: secrets.slackSigningSecret });
 
     const api = createDemoApi(serviceUrl, secrets.apiToken);
     web.use(inboxRoutes(

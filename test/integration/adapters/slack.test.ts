@@ -1,6 +1,7 @@
 // The Slack notifier (@slack/web-api WebClient) against the local Slack Web API server.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackInteractions } from '../../../src/adapters/slack/slack-interactions.js';
 import { checkSlackToken, createSlackNotifier } from '../../../src/adapters/slack/slack-notifier.js';
 import type { ChatNotifier } from '../../../src/ports/chat-notifier.js';
 import { startSlackSim, type SlackSim } from '../../../src/sandbox/index.js';
@@ -9,6 +10,7 @@ import { closedPort, externalFailure } from './support.js';
 const TOKEN = 'xoxb-test-slack-token';
 const POST_ONLY = 'xoxb-chat-write-only';
 const NO_CHAT = 'xoxb-reads-only';
+const BUTTONS = 'xoxb-buttons';
 const CHANNEL = '#payments-dev';
 
 let sim: SlackSim;
@@ -20,8 +22,10 @@ beforeAll(async () => {
       { token: TOKEN, scopes: ['chat:write', 'channels:history', 'groups:history'] },
       { token: POST_ONLY, scopes: ['chat:write'] },
       { token: NO_CHAT, scopes: ['channels:history'] },
+      { token: BUTTONS, scopes: ['chat:write', 'users:read', 'users:read.email'] },
     ],
     channels: [CHANNEL, '#other', { name: '#private-ops', private: true }],
+    users: [{ id: 'U0ALICE', name: 'Alice', email: 'Alice@Example.com' }],
   });
   slack = createSlackNotifier({ token: TOKEN, apiUrl: sim.url, timeoutMs: 2_000 });
 });
@@ -88,6 +92,40 @@ describe('scopes (issue 10.5)', () => {
     await expect(checkSlackToken({ token: NO_CHAT, apiUrl: sim.url })).rejects.toThrow(/slack.token lacks the chat:write scope \(it has: channels:history\)/);
     await expect(checkSlackToken({ token: 'xoxb-revoked', apiUrl: sim.url })).rejects.toThrow(/slack.token is not accepted by Slack .*invalid_auth/);
     expect(await checkSlackToken({ token: TOKEN, apiUrl: `http://127.0.0.1:${await closedPort()}/api/`, timeoutMs: 500 })).toBeNull();
+  });
+
+  it('with buttons on, the start-up check also wants users:read and users:read.email (to know who clicked)', async () => {
+    await expect(checkSlackToken({ token: POST_ONLY, apiUrl: sim.url }, true)).rejects.toThrow(/need the users:read and users:read.email scopes to know who clicked \(the token has: chat:write\)/);
+    expect(await checkSlackToken({ token: BUTTONS, apiUrl: sim.url }, true)).toEqual(['chat:write', 'users:read', 'users:read.email']);
+  });
+});
+
+describe('interactions', () => {
+  it('finds who clicked (cached), and says what is missing when the token cannot read emails', async () => {
+    let now = 1_000;
+    const interactions = createSlackInteractions({ token: BUTTONS, apiUrl: sim.url, timeoutMs: 2_000 }, () => now);
+    const calls = () => sim.requests.filter((r) => r.path === '/api/users.info').length;
+    const before = calls();
+    expect(await interactions.person('U0ALICE')).toEqual({ email: 'alice@example.com', name: 'Alice' });
+    expect(await interactions.person('U0ALICE')).toEqual({ email: 'alice@example.com', name: 'Alice' });
+    expect(calls()).toBe(before + 1);
+    now += 11 * 60_000;
+    await interactions.person('U0ALICE');
+    expect(calls()).toBe(before + 2);
+    await expect(interactions.person('U0NOBODY')).rejects.toThrow('slack: users.info refused: user_not_found');
+
+    const withoutEmail = createSlackInteractions({ token: TOKEN, apiUrl: sim.url, timeoutMs: 2_000 });
+    await expect(withoutEmail.person('U0ALICE')).rejects.toThrow('users.info refused: missing_scope (needed users:read)');
+  });
+
+  it('answers privately in the thread, updates in place, and cannot open a modal on a stale trigger', async () => {
+    const interactions = createSlackInteractions({ token: BUTTONS, apiUrl: sim.url, timeoutMs: 2_000 });
+    const root = await slack.post({ channel: CHANNEL, text: 'thread', key: 'i1' });
+    await interactions.tellPrivately(root.channel, 'U0ALICE', 'only for you', root.ts);
+    expect(sim.ephemerals.at(-1)).toMatchObject({ user: 'U0ALICE', text: 'only for you', thread_ts: root.ts });
+    await interactions.update(root.channel, root.ts, 'changed', [{ type: 'section', text: { type: 'mrkdwn', text: 'changed' } }]);
+    expect(sim.messages.find((m) => m.ts === root.ts)).toMatchObject({ text: 'changed', updates: 1 });
+    await expect(interactions.openModal('1.2.sandbox', { type: 'modal', title: { type: 'plain_text', text: 't' }, blocks: [] })).rejects.toThrow('views.open refused: invalid_trigger_id');
   });
 });
 

@@ -4,7 +4,8 @@
  */
 import type { HotfixView } from '../../../domain/hotfix.js';
 import type { BuildSnapshot } from '../../jenkins/index.js';
-import type { SlackMessageRecord } from '../../slack/index.js';
+import type { SlackEphemeral, SlackMessageRecord } from '../../slack/index.js';
+import { DEMO_SLACK_USERS } from '../config.js';
 import { anchor, clock, escapeHtml, linkifyText, short, slackToHtml, type Rewrite } from './format.js';
 import { nextStep } from './guide.js';
 import { liveHead, stampOf } from './live.js';
@@ -24,6 +25,7 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:8px;bo
 .promote{background:#1a7f37}.reject{background:#cf222e}.merge{background:#8250df}
 .state{display:inline-block;padding:1px 8px;border-radius:10px;background:#eee;font-size:.85rem}
 .reply{margin-left:24px;border-left:3px solid #ddd;padding-left:8px}
+.ephemeral{background:#f6f8fa;border-style:dashed}.slack-actions label{font-size:.85rem}.slack-actions input{font:inherit}
 table{border-collapse:collapse;font-size:.85rem}td,th{padding:2px 8px 2px 0;text-align:left;vertical-align:top}
 code{font-size:.85rem}`;
 
@@ -39,7 +41,7 @@ ${opts.notice ? `<p class="next">${escapeHtml(opts.notice)}</p>` : ''}
 <p class="next" id="next">${nextStep(s)}</p>
 ${environments(s)}
 <div class="grid"><section><h2 id="emails">Emails (${s.emails.length})</h2>${s.emails.map((m) => email(m, local)).join('') || '<p class="muted">None yet.</p>'}</section>
-<section><h2 id="slack">Slack</h2>${s.slack.map((t) => slackMessage(t.root, local) + t.replies.map((r) => `<div class="reply">${slackMessage(r, local)}</div>`).join('')).join('') || '<p class="muted">None yet.</p>'}</section></div>
+<section><h2 id="slack">Slack</h2>${privately(s.ephemerals)}${s.slack.map((t) => slackMessage(t.root, local) + t.replies.map((r) => `<div class="reply">${slackMessage(r, local)}</div>`).join('')).join('') || '<p class="muted">None yet.</p>'}</section></div>
 <h2 id="hotfixes">Hotfixes (from ${anchor(`${s.serviceUrl}/api/v1/hotfixes`, 'the service API', NEW_TAB)})</h2>
 ${s.apiError ? `<p class="muted">API error: ${escapeHtml(s.apiError)}</p>` : ''}${s.hotfixes.map(hotfix).join('') || '<p class="muted">None yet.</p>'}
 <h2 id="pulls">Pull requests (GitHub simulator)</h2>${pulls(s)}
@@ -68,7 +70,27 @@ ${buttons}<details${promote ? ' open' : ''}><summary>Message</summary><pre>${lin
 }
 
 function slackMessage(m: SlackMessageRecord, local: Rewrite): string {
-  return `<div class="card"><span class="muted">#${escapeHtml(m.channelName)} ${clock(new Date(Number(m.ts.split('.')[0]) * 1000))}</span><br>${slackToHtml(m.text ?? '', local)}</div>`;
+  return `<div class="card"><span class="muted">#${escapeHtml(m.channelName)} ${clock(new Date(Number(m.ts.split('.')[0]) * 1000))}</span><br>${slackToHtml(m.text ?? '', local)}${slackButtons(m)}</div>`;
+}
+
+/**
+ * The message's Promote/Reject buttons, clicked as one of the workspace's people: the inbox
+ * asks the Slack simulator to click, which sends the service the signed payload Slack would.
+ */
+function slackButtons(m: SlackMessageRecord): string {
+  const ids = (m.blocks ?? []).flatMap((b) => ((b as { type?: string }).type === 'actions' ? ((b as { elements?: Array<{ action_id?: string }> }).elements ?? []) : [])).map((e) => e.action_id);
+  if (!ids.includes('hotfix_reject')) return '';
+  const who = DEMO_SLACK_USERS.map((u) => `<option value="${escapeHtml(u.id)}">${escapeHtml(u.name)}</option>`).join('');
+  return `<form method="post" action="/slack/click" class="slack-actions"><input type="hidden" name="channel" value="${escapeHtml(m.channel)}"><input type="hidden" name="ts" value="${escapeHtml(m.ts)}">
+<label>Click as <select name="user">${who}</select></label><br>
+${ids.includes('hotfix_promote') ? '<button class="btn promote" name="action" value="hotfix_promote" type="submit">Promote</button>' : ''}<button class="btn reject" name="action" value="hotfix_reject" type="submit">Reject…</button>
+<label>Reason (Slack asks for it in a dialog) <input name="reason" maxlength="2000"></label></form>`;
+}
+
+function privately(ephemerals: readonly SlackEphemeral[]): string {
+  if (ephemerals.length === 0) return '';
+  const name = (id: string) => DEMO_SLACK_USERS.find((u) => u.id === id)?.name ?? id;
+  return ephemerals.slice(0, 5).map((e) => `<div class="card ephemeral"><span class="muted">Only visible to ${escapeHtml(name(e.user))}</span><br>${slackToHtml(e.text)}</div>`).join('');
 }
 
 function hotfix(h: HotfixView): string {

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ArtifactStore } from '../artifacts.js';
+import { DEMO_SLACK_USERS } from '../config.js';
 import { BRANCHES } from '../origin.js';
 import type { Handler } from '../web-server.js';
 import { LIVE_SCRIPT, stampOf } from './live.js';
@@ -19,6 +20,8 @@ export function startingRoutes(artifacts: ArtifactStore): Handler {
 }
 
 export function inboxRoutes(sources: InboxSources, artifacts: ArtifactStore, say: (line: string) => void): Handler {
+  // Reject modals already submitted: each is answered once, as in Slack.
+  const submitted = new Set<string>();
   return async (req, res, url) => {
     const path = url.pathname;
     const get = req.method === 'GET' || req.method === 'HEAD';
@@ -39,6 +42,8 @@ export function inboxRoutes(sources: InboxSources, artifacts: ArtifactStore, say
       res.end(body);
     } else if (path.startsWith('/artifacts/') && get) {
       serveArtifact(artifacts, path, res);
+    } else if (path === '/slack/click' && req.method === 'POST') {
+      await clickInSlack(sources, submitted, req, res, say);
     } else if (/^\/pulls\/\d+\/merge$/.test(path) && req.method === 'POST') {
       await mergePull(sources, Number(path.split('/')[2]), req, res, say);
     } else if (path === '/healthz' && get) {
@@ -49,13 +54,57 @@ export function inboxRoutes(sources: InboxSources, artifacts: ArtifactStore, say
   };
 }
 
+/** Only the inbox's own forms may act, not another site the browser has open. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  return origin === undefined || origin === 'null' || origin === `http://${req.headers.host ?? ''}`;
+}
+
+/**
+ * A click on a Slack button, as the chosen person: the Slack simulator sends the service the
+ * signed block_actions payload; for Reject it then submits the reason in the modal the service
+ * opened, as the person would type it.
+ */
+async function clickInSlack(sources: InboxSources, submitted: Set<string>, req: IncomingMessage, res: ServerResponse, say: (line: string) => void): Promise<void> {
+  if (!sameOrigin(req)) return text(res, 403, 'cross-site request refused\n');
+  const form = await readForm(req);
+  const user = DEMO_SLACK_USERS.find((u) => u.id === form.get('user'));
+  const action = form.get('action');
+  const message = sources.slack.messages.find((m) => m.channel === form.get('channel') && m.ts === form.get('ts'));
+  if (!user || !message || (action !== 'hotfix_promote' && action !== 'hotfix_reject')) return text(res, 400, 'choose a person and a button of a message\n');
+  const reason = (form.get('reason') ?? '').trim();
+  if (action === 'hotfix_reject' && reason === '') return text(res, 400, 'Slack asks why in a dialog: type a reason next to the button\n');
+  try {
+    const click = await sources.slack.click(user.id, message, action);
+    if (click.status !== 200) return text(res, 502, `the service answered the click with ${click.status}: ${click.body}\n`);
+    if (action === 'hotfix_reject') {
+      // No modal when the button is out of date: the service answers privately instead.
+      const view = await sources.slack.waitForView((v) => v.user === user.id && !submitted.has(v.id), 3000).catch(() => null);
+      if (view) {
+        submitted.add(view.id);
+        await sources.slack.submitView(view.id, { reason: { reason_input: reason } });
+      }
+    }
+  } catch (err) {
+    return text(res, 409, `${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  say(`${user.name} clicked ${action === 'hotfix_promote' ? 'Promote' : 'Reject'} in Slack.`);
+  res.writeHead(303, { location: '/#slack' }).end();
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    body += chunk.toString('utf8');
+    if (body.length > 8192) break;
+  }
+  return new URLSearchParams(body);
+}
+
 /** What a person does on GitHub: merge the back-merge branch into develop and close the PR. */
 async function mergePull(sources: InboxSources, number: number, req: IncomingMessage, res: ServerResponse, say: (line: string) => void): Promise<void> {
   req.resume();
-  // Only the inbox's own form may do this, not another site the browser has open.
-  const origin = req.headers.origin;
-  const host = req.headers.host;
-  if (origin !== undefined && origin !== 'null' && origin !== `http://${host ?? ''}`) return text(res, 403, 'cross-site request refused\n');
+  if (!sameOrigin(req)) return text(res, 403, 'cross-site request refused\n');
   const pr = sources.github.pulls.find((p) => p.repository === sources.repository && p.number === number);
   if (!pr) return text(res, 404, `no pull request #${number}\n`);
   if (pr.state === 'open') {

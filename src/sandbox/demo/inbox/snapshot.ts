@@ -7,7 +7,7 @@
 import type { ApiHotfix } from '../../../domain/approvals.js';
 import type { GitHubSim, PullRecord } from '../../github/index.js';
 import type { BuildSnapshot, JenkinsSim } from '../../jenkins/index.js';
-import type { SlackMessageRecord, SlackSim } from '../../slack/index.js';
+import type { SlackEphemeral, SlackMessageRecord, SlackSim } from '../../slack/index.js';
 import type { SmtpCatcher } from '../../smtp/index.js';
 import type { DemoApi } from '../api-client.js';
 import type { Environments } from '../environments.js';
@@ -76,6 +76,8 @@ export interface InboxSnapshot {
   apiError?: string;
   emails: InboxEmail[];
   slack: SlackThread[];
+  /** Answers only one person saw in Slack (a refused click, an approval recorded). */
+  ephemerals: SlackEphemeral[];
   pulls: PullRecord[];
   refs: OriginRef[];
   builds: BuildSnapshot[];
@@ -109,7 +111,9 @@ export async function takeSnapshot(s: InboxSources): Promise<InboxSnapshot> {
         hasHtml: typeof m.parsed.html === 'string',
       }))
       .reverse(),
-    slack: threads(s.slack.messages),
+    // Copies: a message changed in place (a decision) must show as changed in the next stamp.
+    slack: threads(s.slack.messages.map((m) => ({ ...m }))),
+    ephemerals: s.slack.ephemerals.slice().reverse(),
     pulls: s.github.pulls.filter((p) => p.repository === s.repository).slice().reverse(),
     refs: await s.origin.refs(),
     builds: s.jenkins.triggers
