@@ -23,6 +23,7 @@ import { createLinkSigner } from './adapters/signing/link-signer.js';
 import { hmacHex } from './adapters/signing/hmac.js';
 import { createTokenAuthenticator } from './adapters/identity/api-tokens.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc.js';
+import { createRedisSessionStore } from './adapters/redis/sessions.js';
 import { createSlackInteractions } from './adapters/slack/slack-interactions.js';
 import { createSlackNotifier } from './adapters/slack/slack-notifier.js';
 import type { Config, ServiceConfig } from './config/schema.js';
@@ -191,6 +192,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     // Request lines are info: below that level the middleware is not even installed.
     ...(log.isLevelEnabled('info') ? { requestLog: requestLog(log) } : {}),
     ready,
+    console: { sessions: createRedisSessionStore(redis, prefix), secret: hmacHex(config.secrets.linkSigningKey, 'hotfix console csrf key') },
     ...(config.slack.signingSecret ? { slack: { signingSecrets: [config.slack.signingSecret, ...config.slack.previousSigningSecrets], queue: createChatActionQueue(queue) } } : {}),
     ...(metricsOwnPort ? {} : { extra: serveMetrics }),
   });

@@ -104,7 +104,7 @@ export interface QaCycle {
 export type Decision = 'promote' | 'reject';
 
 /** How a decision reached the service: an email link, the API with a token, the API with SSO, Slack. */
-export type Channel = 'email' | 'api' | 'sso' | 'slack';
+export type Channel = 'email' | 'api' | 'sso' | 'slack' | 'console';
 
 export interface Approval {
   /** The authenticated principal who made the decision. */

@@ -13,6 +13,7 @@ import { errorHandler, sendError } from './errors.js';
 import * as hotfixes from './hotfix-handlers.js';
 import { jenkinsEvents } from './jenkins-events.js';
 import { slackActions, type SlackActionsOptions } from './slack-actions.js';
+import { consoleRouter, type ConsoleOptions } from './console/routes.js';
 
 export interface AppOptions {
   /** Static tokens first, then SSO: the first that recognises the bearer names the principal. */
@@ -25,10 +26,12 @@ export interface AppOptions {
   /** Signs evidence bundles. */
   evidenceKey: string;
   /** Where the rate limits count (shared by every API process when it is Redis); in memory without it. */
-  rateLimitStore?: (name: 'api' | 'actions') => Store;
+  rateLimitStore?: (name: 'api' | 'actions' | 'console') => Store;
   /** Logs each request (pino-http); none when absent. */
   requestLog?: RequestHandler;
   ready(): Promise<boolean>;
+  /** The web console (/console): sign-in with the same identities as the API. */
+  console?: Omit<ConsoleOptions, 'authenticators' | 'publicUrl'>;
   /** Slack's interactivity endpoint (buttons), when the app's signing secret is configured. */
   slack?: SlackActionsOptions;
   /** Extra routes mounted before the 404 (metrics, ...). */
@@ -109,6 +112,13 @@ export function createApp(deps: Deps, options: AppOptions): express.Express {
   actions.get('/:token/status', showStatus(deps));
   actions.post('/:token', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), postAction(deps, new URL(options.publicUrl).origin));
   app.use('/actions', actions);
+
+  if (options.console) {
+    // A console page asks for its fragment every 2 s: 30 a minute per open page, counted apart.
+    const consoleLimits = limiter(options.rateLimits.actions === 0 ? 0 : Math.max(240, options.rateLimits.actions * 4), false, options.rateLimitStore?.('console'));
+    app.use('/console', consoleLimits, consoleRouter(deps, { ...options.console, authenticators: options.authenticators, publicUrl: options.publicUrl }));
+    app.get('/', (_req, res) => res.redirect(303, '/console'));
+  }
 
   options.extra?.(app);
   app.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));

@@ -44,7 +44,7 @@ function view(deps: Deps, h: Hotfix): object {
 }
 
 /** A requester may act on their own hotfixes; an operator (or admin) on any. */
-async function requireOwnerOr(deps: Deps, p: Principal, id: string, what: string): Promise<void> {
+export async function requireOwnerOr(deps: Deps, p: Principal, id: string, what: string): Promise<void> {
   if (hasRole(p, 'operator')) return;
   requireRole(p, what, 'requester', 'operator');
   const h = await load(deps, id);

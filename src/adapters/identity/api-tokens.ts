@@ -33,5 +33,12 @@ export function createTokenAuthenticator(entries: readonly TokenEntry[]): Authen
       }
       return found;
     },
+    stillValid(credentialSha256, principal) {
+      const presented = Buffer.from(credentialSha256, 'hex');
+      if (presented.length !== 32) return false;
+      let ok = false;
+      for (const k of known) ok = (timingSafeEqual(presented, k.hash) && k.principal.name === principal) || ok;
+      return ok;
+    },
   };
 }

@@ -44,7 +44,7 @@ export function createOidcAuthenticator(settings: OidcSettings, onRefused: (why:
           onRefused(`the token has no ${settings.principalClaim} claim`);
           return null;
         }
-        return { name: name.trim().toLowerCase(), roles: rolesOf(payload, settings.rolesClaim), via: 'sso' } satisfies Principal;
+        return { name: name.trim().toLowerCase(), roles: rolesOf(payload, settings.rolesClaim), via: 'sso', ...(payload.exp ? { expiresAt: new Date(payload.exp * 1000) } : {}) } satisfies Principal;
       } catch (err) {
         // Expired, wrong audience or issuer, unknown key, bad signature, `alg: none`: not a principal.
         onRefused(err instanceof errors.JOSEError ? err.code : 'unreadable token');

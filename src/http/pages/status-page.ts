@@ -81,7 +81,7 @@ export function statusPage(h: HotfixView, timeZone: string, now: Date): string {
 ${detailsTable(rows)}
 <h2>Decisions</h2>
 ${listOrNone(h.approvals, (a) => `${decisionHtml(a, timeZone)} (build #${a.build})`, 20)}
-<p class="muted">${footer} Read-only: this page changes nothing.</p>`,
+<p class="muted">${footer} Read-only: this page changes nothing. <a href="/console/hotfixes/${escapeHtml(h.id)}">Open it in the web console</a> (people with an account: builds, timeline, actions).</p>`,
     refresh,
   );
 }

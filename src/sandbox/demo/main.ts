@@ -92,10 +92,13 @@ async function main(): Promise<void> {
   console.log(`
   Open the demo inbox:  ${demo.urls.inbox}
 
-  It shows the QA email (with its promote/reject links), the Slack thread, the hotfix as the
-  API reports it, the pull requests, and links to QA and production. Click "Promote to
-  production" in the email, confirm, and watch production change.
+  It shows the QA email (with its promote/reject links), the Slack thread (with Promote and
+  Reject buttons), the hotfix as the API reports it, the pull requests, and links to QA and
+  production. Approve as the tech lead and the business owner — "Promote to production" in
+  their emails, or Promote in the Slack thread — and watch production change.
 
+  web console:  ${demo.urls.service}/console   (sign in with the API token below)
+  terminal:     HOTFIX_URL=${demo.urls.service} HOTFIX_TOKEN=${demo.apiToken} npx hotfix status ${demo.firstHotfixId}
   production:   ${demo.urls.production}
   service API:  ${demo.urls.service}/api/v1/hotfixes   (Authorization: Bearer ${demo.apiToken})
   service log:  ${demo.serviceLog}

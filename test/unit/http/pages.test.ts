@@ -33,6 +33,8 @@ describe('the status page', () => {
     const done = statusPage(toPublicView(awaitingBackmerge()), 'UTC', new Date());
     expect(done).not.toContain('http-equiv="refresh"');
     expect(done).toContain('the page no longer updates');
+    // People with an account can go on to the console's page of the same hotfix.
+    expect(done).toMatch(/<a href="\/console\/hotfixes\/HF-[\d-]+">Open it in the web console<\/a>/);
   });
 
   it('escapes what people typed', () => {
