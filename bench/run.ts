@@ -1,7 +1,7 @@
 // npm run bench: the measures of issues 2, 3 and 6 in one run, written to BENCHMARKS.md with
 // the machine they ran on. Ratios compare figures taken in this same run; the machines are
 // shared and noisy. `-- --quick` runs everything smaller; `-- --only=core,git` picks sections
-// (core, transitions, promote, inflight, git, scale, e2e).
+// (core, transitions, promote, inflight, git, scale, e2e, replication).
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { bullmqFloor, callbackThroughput, callbackToQaTrigger } from './callback
 import { finalisationTimings, generateRepo } from './git-scale.js';
 import { keyBytes, loadGet, redisBytes, rssKb, seed } from './in-flight.js';
 import { promoteToDeployTrigger } from './promote.js';
+import { replicationCost } from './replication.js';
 import { startStack, waitFor, type Stack } from './stack.js';
 import { failedCheckToRollback } from './verification.js';
 import { ms, summary } from './stats.js';
@@ -20,7 +21,7 @@ import { transitions } from './transitions.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,verification,inflight,git,scale,e2e').split(','));
+const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,verification,inflight,git,scale,e2e,replication').split(','));
 const N = {
   hotfixes: quick ? 30 : 200,
   transitions: quick ? 20 : 100,
@@ -169,6 +170,12 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('e2e')) await e2eSection();
+    if (only.has('replication')) {
+      const writes = quick ? 200 : 1000;
+      console.log(`hotfix writes with and without a replica's confirmation (${writes} each) …`);
+      const r = await replicationCost(writes);
+      report.push('## What the replication guarantee costs a write (issue 14)', '', 'One hotfix write (the compare-and-set a click makes) to a primary with one replica on this machine, behind Sentinel, interleaved: plain, and followed by `WAIT 1` on a writer connection (`redis.replicas.min: 1`).', '', ...TABLE, row('write, no WAIT', r.without), row('write + WAIT 1 replica', r.with), '', `A click waits **${ms(r.with.median - r.without.median)}** more at the median (${(r.with.median / r.without.median).toFixed(2)}×); on a network, add the replica's round trip.`, '');
+    }
   } finally {
     await stopRedis();
   }

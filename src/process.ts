@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, runtimeOptions } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { describeTarget } from './adapters/redis/connection.js';
 import { checkSlackToken } from './adapters/slack/slack-notifier.js';
 import { releaseFixedAtRequest, renderTag } from './domain/tags.js';
 import { createLogger, redactText } from './log.js';
@@ -70,7 +71,7 @@ async function start(options: ProcessOptions): Promise<void> {
   const log = createLogger({ level: runtime.logLevel });
   const decorate = options.decorate?.(log);
   const service = createService(config, { log, env: process.env, ...(decorate ? { decorate } : {}) });
-  const where = redactText(config.redis.url);
+  const where = redactText(describeTarget(config.redis));
   try {
     await service.redis.connect();
     await service.redis.ping();

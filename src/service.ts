@@ -3,7 +3,7 @@
 
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { freezeSchedule } from './adapters/calendar/freeze-calendar.js';
 import { createGitRepo } from './adapters/git/git-repo.js';
 import { createHealthChecker } from './adapters/health/health-checker.js';
@@ -23,6 +23,7 @@ import { createLinkSigner } from './adapters/signing/link-signer.js';
 import { hmacHex } from './adapters/signing/hmac.js';
 import { createTokenAuthenticator } from './adapters/identity/api-tokens.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc.js';
+import { redisConnection } from './adapters/redis/connection.js';
 import { createRedisSessionStore } from './adapters/redis/sessions.js';
 import { createSlackInteractions } from './adapters/slack/slack-interactions.js';
 import { createSlackNotifier } from './adapters/slack/slack-notifier.js';
@@ -44,6 +45,9 @@ import { reconcile } from './workflows/reconcile.js';
 export type Role = 'all' | 'api' | 'worker';
 
 /** The outside systems a decorator may wrap, by port name. */
+/** How many hotfix writes may wait for their replica at once (redis.replicas.min > 0). */
+const WRITER_CONNECTIONS = 8;
+
 export type PortName = 'ci' | 'git' | 'mailer' | 'chat' | 'interactions' | 'qa' | 'pullRequests' | 'health';
 
 /**
@@ -93,7 +97,7 @@ function perService<T>(config: Config, build: (s: ServiceConfig) => T): (name: s
 
 export function createService(config: Config, options: ServiceOptions): RunningService {
   const log = options.log;
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, connectTimeout: 5000, lazyConnect: true });
+  const redis = redisConnection(config.redis, { maxRetriesPerRequest: 3, connectTimeout: 5000, lazyConnect: true });
   // Before the first connection the start-up check speaks for itself; afterwards, say so.
   let connected = false;
   redis.on('ready', () => (connected = true));
@@ -102,7 +106,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   });
   const prefix = config.redis.prefix;
   // BullMQ needs a connection that never gives up on a command (its blocking reads).
-  const queueConnection = new Redis(config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true });
+  const queueConnection = redisConnection(config.redis, { maxRetriesPerRequest: null, lazyConnect: true });
   queueConnection.on('error', () => undefined);
   const queue = createStepQueue(queueConnection, prefix);
   // Without a listener an 'error' (Redis gone) would be thrown; it is the reconnect's business.
@@ -111,7 +115,10 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   });
   // Locks are leases renewed while held; a crashed holder's lease runs out like a job's lock.
   const locker = createRedisLocker(redis, prefix, { leaseMs: config.queue.lockSeconds * 1000 });
-  const store = createRedisStore(redis, prefix);
+  // With a replication guarantee, hotfix writes and their WAIT get connections of their own.
+  const writers = config.redis.replicas.min > 0 ? Array.from({ length: WRITER_CONNECTIONS }, () => redisConnection(config.redis, { maxRetriesPerRequest: 3, connectTimeout: 5000 })) : [];
+  for (const w of writers) w.on('error', () => undefined);
+  const store = createRedisStore(redis, prefix, { ...config.redis.replicas, writers });
   const metrics = createMetrics({
     queueCounts: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'),
     hotfixesByState: () => store.countByState(),
@@ -171,7 +178,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   };
   // The rate limits' own connection: their store loads its script as soon as it is made, before
   // the start-up check connects the main one.
-  const limits = new Redis(config.redis.url, { maxRetriesPerRequest: 3, connectTimeout: 5000 });
+  const limits = redisConnection(config.redis, { maxRetriesPerRequest: 3, connectTimeout: 5000 });
   limits.on('error', () => undefined);
   // With its own port, /metrics is served only there, not to whoever reaches the public one.
   const metricsOwnPort = config.server.metricsPort !== undefined;
@@ -245,6 +252,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       if (!workerDone) log.warn({ graceMs }, 'jobs still running at shutdown; they will be picked up again');
       await queue.close();
       await limits.quit().catch(() => undefined);
+      await Promise.all(writers.map((w) => w.quit().catch(() => undefined)));
       await redis.quit().catch(() => undefined);
       if (workerDone) await queueConnection.quit().catch(() => undefined);
     },

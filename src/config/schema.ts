@@ -217,10 +217,36 @@ export const configSchema = z
       .object({ api: z.number().int().min(0).default(600), actions: z.number().int().min(0).default(30) })
       .default({ api: 600, actions: 30 }),
   }),
-  redis: z.object({
-    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
-    prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must match [A-Za-z0-9_-]+').default('hotfix'),
-  }),
+  redis: z
+    .object({
+      /** redis://, rediss:// (TLS), or redis+sentinel://[:password@]host:port,host:port/<primary name>. */
+      url: z.string().regex(/^(rediss?|redis\+sentinel):\/\//, 'must be a redis://, rediss:// or redis+sentinel:// URL').optional(),
+      /** Redis Sentinel instead of `url`: the sentinels' addresses and the primary's name. */
+      sentinels: z.array(z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) })).min(1).optional(),
+      name: z.string().min(1).default('mymaster'),
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      sentinelPassword: z.string().min(1).optional(),
+      /** TLS to the data nodes behind Sentinel (with a URL, write rediss://). */
+      tls: z.boolean().default(false),
+      /**
+       * Replication guarantee: a hotfix write counts once `min` replicas confirm it (WAIT), within
+       * `timeoutMs`; otherwise the caller is told it may not be done (503; jobs retry). 0: off.
+       */
+      replicas: z.object({ min: z.number().int().min(0).max(10).default(0), timeoutMs: z.number().int().positive().max(60_000).default(1000) }).default({ min: 0, timeoutMs: 1000 }),
+      prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must match [A-Za-z0-9_-]+').default('hotfix'),
+    })
+    .superRefine((r, ctx) => {
+      if (!r.url && !r.sentinels) ctx.addIssue({ code: 'custom', path: ['url'], message: 'set redis.url (or REDIS_URL), or redis.sentinels with redis.name' });
+      if (r.url && r.sentinels) ctx.addIssue({ code: 'custom', path: ['sentinels'], message: 'set either redis.url (REDIS_URL) or redis.sentinels, not both' });
+      if (r.url?.startsWith('redis+sentinel://') && !parseSentinelUrl(r.url)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a redis+sentinel:// URL lists host:port,host:port and ends with /<primary name>' });
+    })
+    .transform((r) => {
+      const parsed = r.url?.startsWith('redis+sentinel://') ? parseSentinelUrl(r.url) : null;
+      if (!parsed) return r;
+      const { url: _url, ...rest } = r;
+      return { ...rest, sentinels: parsed.sentinels, name: parsed.name, ...(parsed.password ? { sentinelPassword: parsed.password, password: rest.password ?? parsed.password } : {}) };
+    }),
   secrets: z.object({
     linkSigningKey: z.string().min(32, 'must be at least 32 characters'),
     callbackSecret: z.string().min(16, 'must be at least 16 characters'),
@@ -316,6 +342,19 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['auth', 'tokens'], message: 'no way to call the API: configure auth.tokens, auth.oidc or secrets.apiTokens' });
     }
   });
+
+/** `redis+sentinel://[:password@]host:port,host:port/name`, as REDIS_URL can carry it. */
+export function parseSentinelUrl(url: string): { sentinels: Array<{ host: string; port: number }>; name: string; password: string | null } | null {
+  const m = /^redis\+sentinel:\/\/(?:(?:[^:@/]*):([^@/]*)@)?([^/]+)\/([A-Za-z0-9._-]+)\/?$/.exec(url);
+  if (!m?.[2] || !m[3]) return null;
+  const sentinels = m[2].split(',').map((hp) => {
+    const at = hp.lastIndexOf(':');
+    const port = Number(hp.slice(at + 1));
+    return at > 0 && Number.isInteger(port) && port > 0 && port < 65536 ? { host: hp.slice(0, at), port } : null;
+  });
+  if (sentinels.some((x) => x === null)) return null;
+  return { sentinels: sentinels.filter((x): x is { host: string; port: number } => x !== null), name: m[3], password: m[1] ? decodeURIComponent(m[1]) : null };
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type FreezeWindowConfig = z.infer<typeof freezeWindow>;

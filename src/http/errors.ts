@@ -62,6 +62,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof ConflictError) return sendError(res, 409, 'conflict', err.message, { files: err.files });
     if (err instanceof DecisionRefused) return sendError(res, 409, err.reason === 'used' ? 'already_decided' : err.reason, err.message);
     if (err instanceof InvalidStateError) return sendError(res, 409, 'invalid_state', err.message);
+    if (err instanceof ExternalServiceError && err.service === 'redis') {
+      log.warn({ err: err.message }, 'request not confirmed on a replica');
+      return sendError(res, 503, 'not_replicated', 'the change could not be confirmed on a Redis replica in time, so it may not have been made; retry (repeating it is safe)');
+    }
     if (err instanceof ExternalServiceError) {
       log.warn({ err: err.message }, 'request failed on an outside system');
       return sendError(res, err.transient ? 503 : 502, 'upstream_unavailable', `${err.service} is not answering as expected; try again`);

@@ -5,9 +5,9 @@
 // cross-origin posts refused, nothing readable without a session, a rotated token ends it.
 
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisConnection } from '../../src/adapters/redis/connection.js';
 import { createRedisSessionStore } from '../../src/adapters/redis/sessions.js';
 import { launchBrowser, VIEWPORTS, visibleText, watchedPage } from '../helpers/browser.js';
 import { JOBS, startHarness, type Harness } from '../helpers/harness.js';
@@ -162,7 +162,7 @@ describe('web console', () => {
   }, 60_000);
 
   it('a session made from a token that is no longer configured ends at its next request', async () => {
-    const redis = new Redis(h.config.redis.url, { lazyConnect: true });
+    const redis = redisConnection(h.config.redis, { lazyConnect: true });
     await redis.connect();
     try {
       const sessions = createRedisSessionStore(redis, h.config.redis.prefix);

@@ -424,7 +424,7 @@ describe('docker compose stack', () => {
 
   it('points the config at the compose services, on ports they listen on', () => {
     const config = parsedConfig('hotfix-api');
-    const urls = { redis: config.redis.url, jenkins: config.jenkins.url, smtp: config.smtp.url };
+    const urls = { redis: config.redis.url ?? 'redis://missing', jenkins: config.jenkins.url, smtp: config.smtp.url };
     expect(new URL(urls.redis).hostname).toBe('redis');
     expect(new URL(urls.jenkins).hostname).toBe('jenkins');
     expect(new URL(urls.smtp).hostname).toBe('mailpit');

@@ -36,6 +36,19 @@ describe('config', () => {
     expect(config.git.dataDir).toBe('/var/lib/hotfix');
   });
 
+  it('reaches Redis through Sentinel: redis.sentinels in the file, or a redis+sentinel:// URL in REDIS_URL', () => {
+    const viaEnv = parseConfig(example, { ...env, REDIS_URL: 'redis+sentinel://:s3cret@10.0.0.11:26379,10.0.0.12:26380/hotfix-redis' });
+    expect(viaEnv.redis).toMatchObject({ sentinels: [{ host: '10.0.0.11', port: 26379 }, { host: '10.0.0.12', port: 26380 }], name: 'hotfix-redis', sentinelPassword: 's3cret', password: 's3cret' });
+    expect(viaEnv.redis.url).toBeUndefined();
+    const inFile = example.replace(/^redis:\n {2}url: .*$/m, 'redis:\n  sentinels: [{ host: s1, port: 26379 }, { host: s2, port: 26379 }]\n  name: hotfix-redis\n  replicas: { min: 1, timeoutMs: 500 }');
+    const noUrl: Record<string, string> = { ...env };
+    const config = parseConfig(inFile, noUrl);
+    expect(config.redis).toMatchObject({ sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], name: 'hotfix-redis', replicas: { min: 1, timeoutMs: 500 } });
+    expect(problems(inFile, { ...noUrl, REDIS_URL: 'redis://other:6379' })).toContain('redis.sentinels: set either redis.url (REDIS_URL) or redis.sentinels, not both');
+    expect(problems(example, { ...env, REDIS_URL: 'redis+sentinel://10.0.0.11/hotfix-redis' })).toContain('redis.url: a redis+sentinel:// URL lists host:port,host:port and ends with /<primary name>');
+    expect(problems(example.replace(/^redis:\n {2}url: .*$/m, 'redis:'), noUrl)).toContain('redis.url: set redis.url (or REDIS_URL), or redis.sentinels with redis.name');
+  });
+
   it('reports one line per problem, each naming its path', () => {
     const broken = example
       .replace('      deploy: payments-deploy-production\n', '')

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ConcurrentUpdateError } from '../../domain/errors.js';
+import { ConcurrentUpdateError, ExternalServiceError } from '../../domain/errors.js';
 import { effectDue, toSummary, type Hotfix, type HotfixSummary } from '../../domain/hotfix.js';
 import { STATES } from '../../domain/states.js';
 import type { CreateResult, HotfixStore, IdempotencyRecord, ListQuery } from '../../ports/hotfix-store.js';
@@ -38,9 +38,73 @@ function parseIdempotency(raw: string): IdempotencyRecord {
   return JSON.parse(raw) as IdempotencyRecord;
 }
 
-export function createRedisStore(client: Redis, prefix: string): HotfixStore {
+/** Writes count once this many replicas have them (WAIT), or they are answered as not done. */
+export interface Replication {
+  min: number;
+  timeoutMs: number;
+  /**
+   * Connections for writes and their WAIT (needed when `min` > 0). WAIT blocks the connection
+   * it runs on, so writes do not share the one every read and job uses: a replica away for a
+   * while would queue everything behind its WAITs.
+   */
+  writers?: readonly Redis[];
+}
+
+/** Lends each writer to one caller at a time; callers beyond the pool wait their turn. */
+function writerPool(writers: readonly ScriptRedis[]): <T>(use: (w: ScriptRedis) => Promise<T>) => Promise<T> {
+  const free = [...writers];
+  const waiting: Array<(w: ScriptRedis) => void> = [];
+  const release = (w: ScriptRedis) => {
+    const next = waiting.shift();
+    if (next) next(w);
+    else free.push(w);
+  };
+  return async (use) => {
+    const w = free.pop() ?? (await new Promise<ScriptRedis>((resolve) => waiting.push(resolve)));
+    try {
+      return await use(w);
+    } finally {
+      release(w);
+    }
+  };
+}
+
+export function createRedisStore(client: Redis, prefix: string, replication: Replication = { min: 0, timeoutMs: 0 }): HotfixStore {
   const redis = withScripts(client);
   const keys = keysFor(prefix);
+  const confirming = replication.min > 0;
+  if (confirming && !replication.writers?.length) throw new Error('redis.replicas.min > 0 needs writer connections');
+  const lease = confirming ? writerPool((replication.writers ?? []).map(withScripts)) : <T>(use: (w: ScriptRedis) => Promise<T>) => use(redis);
+
+  /**
+   * Redis replicates asynchronously: a write the primary took can vanish in a failover. Every
+   * write of a hotfix (a decision, a recorded intent before a Jenkins trigger, a tag, a merge)
+   * waits for a replica to have it — and everything this connection wrote before it — before
+   * it counts. Without one in time the caller is told it may not be done (transient: a job
+   * retries, an API call answers 503; every operation is safe to repeat).
+   */
+  async function confirmed(w: ScriptRedis): Promise<boolean> {
+    if (!confirming) return true;
+    const acked = await w.wait(replication.min, replication.timeoutMs).catch(() => 0);
+    return acked >= replication.min;
+  }
+  const notConfirmed = () => new ExternalServiceError('redis', `write not confirmed by ${replication.min} replica(s) within ${replication.timeoutMs} ms: not counted`, true);
+
+  async function discard(id: string, idempotencyKey?: string): Promise<void> {
+    const hotfix = await read(id);
+    if (!hotfix) return;
+    const k = [keys.hotfix(id), keys.index, keys.byService(hotfix.service), keys.byState(hotfix.state), keys.workDue];
+    if (idempotencyKey) k.push(keys.idempotency(idempotencyKey));
+    await lease(async (w) => {
+      await w.hotfixDiscard(k.length, ...k, id);
+      await confirmed(w);
+    });
+  }
+
+  /** Write `next` over `expected` (its version): the state index, due work and summary follow. */
+  async function cas(w: ScriptRedis, id: string, fromState: string, expected: number, next: Hotfix): Promise<number> {
+    return w.hotfixCas(keys.hotfix(id), keys.byState(fromState), keys.byState(next.state), keys.workDue, expected, JSON.stringify(next), next.version, id, Date.parse(next.createdAt), workDue(next), JSON.stringify(toSummary(next)));
+  }
 
   async function read(id: string): Promise<Hotfix | null> {
     const raw = await redis.hget(keys.hotfix(id), 'd');
@@ -99,18 +163,26 @@ export function createRedisStore(client: Redis, prefix: string): HotfixStore {
 
   return {
     async nextSequence(month) {
-      return redis.incr(keys.sequence(month));
+      // An id handed out must not be handed out again after a failover.
+      return lease(async (w) => {
+        const n = await w.incr(keys.sequence(month));
+        if (!(await confirmed(w))) throw notConfirmed();
+        return n;
+      });
     },
 
     async nextHotfixNumber(base, atLeast) {
       // One step: never below the numbers tags already use, never the same number twice.
-      const n = await redis.eval(
-        "local c = tonumber(redis.call('GET', KEYS[1]) or '0') if c < tonumber(ARGV[1]) then c = tonumber(ARGV[1]) end c = c + 1 redis.call('SET', KEYS[1], c) return c",
-        1,
-        keys.hotfixNumber(base),
-        atLeast,
-      );
-      return Number(n);
+      return lease(async (w) => {
+        const n = await w.eval(
+          "local c = tonumber(redis.call('GET', KEYS[1]) or '0') if c < tonumber(ARGV[1]) then c = tonumber(ARGV[1]) end c = c + 1 redis.call('SET', KEYS[1], c) return c",
+          1,
+          keys.hotfixNumber(base),
+          atLeast,
+        );
+        if (!(await confirmed(w))) throw notConfirmed();
+        return Number(n);
+      });
     },
 
     async create(hotfix, idempotency): Promise<CreateResult> {
@@ -121,17 +193,20 @@ export function createRedisStore(client: Redis, prefix: string): HotfixStore {
         k.push(keys.idempotency(idempotency.key));
         args.push(JSON.stringify({ hotfixId: hotfix.id, fingerprint: idempotency.fingerprint }), IDEMPOTENCY_TTL_SECONDS);
       }
-      const existing = await redis.hotfixCreate(k.length, ...k, ...args);
-      return existing === null ? { created: true } : { created: false, existing: parseIdempotency(existing) };
+      const { existing, ok } = await lease(async (w) => {
+        const found = await w.hotfixCreate(k.length, ...k, ...args);
+        return { existing: found, ok: found !== null || (await confirmed(w)) };
+      });
+      if (existing !== null) return { created: false, existing: parseIdempotency(existing) };
+      if (!ok) {
+        // "Not done" must hold where it was said: the primary forgets it too.
+        await discard(hotfix.id, idempotency?.key);
+        throw notConfirmed();
+      }
+      return { created: true };
     },
 
-    async discard(id, idempotencyKey) {
-      const hotfix = await read(id);
-      if (!hotfix) return;
-      const k = [keys.hotfix(id), keys.index, keys.byService(hotfix.service), keys.byState(hotfix.state), keys.workDue];
-      if (idempotencyKey) k.push(keys.idempotency(idempotencyKey));
-      await redis.hotfixDiscard(k.length, ...k, id);
-    },
+    discard,
 
     get: read,
 
@@ -145,19 +220,17 @@ export function createRedisStore(client: Redis, prefix: string): HotfixStore {
         // JSON round-trips our records exactly, so an untouched draft serialises to what we read.
         if (JSON.stringify(draft) === raw) return { hotfix: draft, result };
         draft.version = before.version + 1;
-        const written = await redis.hotfixCas(
-          keys.hotfix(id),
-          keys.byState(before.state),
-          keys.byState(draft.state),
-          keys.workDue,
-          before.version,
-          JSON.stringify(draft),
-          draft.version,
-          id,
-          Date.parse(draft.createdAt),
-          workDue(draft),
-          JSON.stringify(toSummary(draft)),
-        );
+        const written = await lease(async (w) => {
+          const n = await cas(w, id, before.state, before.version, draft);
+          if (n !== 1 || (await confirmed(w))) return n;
+          // Not on a replica in time: undo it on the primary (a version above both, so a
+          // writer that read either loses its race), then say it is not done. Nothing acted on
+          // it meanwhile: effects are queued only after this returns.
+          const undo = JSON.parse(raw) as Hotfix;
+          undo.version = draft.version + 1;
+          await cas(w, id, draft.state, draft.version, undo).catch(() => 0);
+          throw notConfirmed();
+        });
         if (written === 1) return { hotfix: draft, result };
         if (written === -1) return null;
       }

@@ -1,0 +1,108 @@
+// Redis behind Sentinel, with writes confirmed on a replica (redis.replicas.min = 1): the primary
+// is SIGKILLed at the worst moments — right after a promote is answered, right after the deploy
+// was triggered — Sentinel promotes the replica, the old node comes back as a replica, and each
+// hotfix still ends with exactly one deploy, one production tag, one merge into master and one
+// back-merge pull request. /readyz says 503 while there is no primary, 200 after.
+
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HotfixView } from '../../src/domain/hotfix.js';
+import { JOBS, startHarness, type Harness } from '../helpers/harness.js';
+import { startSentinelCluster, type SentinelCluster } from '../helpers/sentinel.js';
+
+let cluster: SentinelCluster;
+let h: Harness;
+
+beforeAll(async () => {
+  cluster = await startSentinelCluster();
+  h = await startHarness({
+    pollIntervalSeconds: 1,
+    config: (raw) => {
+      const prefix = (raw.redis as { prefix: string }).prefix;
+      raw.redis = { sentinels: cluster.sentinels, name: cluster.name, prefix, replicas: { min: 1, timeoutMs: 1000 } };
+      // A step running when the primary dies may lose its job lock with it; BullMQ hands the job
+      // on after about two lock periods. Shorter than the 30 s default so the test sees it.
+      raw.queue = { reconcileSeconds: 1, lockSeconds: 5, stalledCheckSeconds: 5 };
+    },
+  });
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+  await cluster?.stop();
+});
+
+const readyz = async (): Promise<number> => (await fetch(`${h.url}/readyz`).catch(() => null))?.status ?? 0;
+
+/** Kill the primary now; see /readyz go 503, Sentinel promote the replica, the old node rejoin as a replica, /readyz 200. */
+async function failover(): Promise<{ unready: boolean }> {
+  const old = await cluster.killPrimary();
+  let unready = false;
+  const watching = (async () => {
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && !unready) {
+      if ((await readyz()) === 503) unready = true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  await cluster.waitForFailover(old);
+  await watching;
+  await cluster.rejoin(old);
+  const until = Date.now() + 20_000;
+  while ((await readyz()) !== 200) {
+    if (Date.now() > until) throw new Error('/readyz did not come back to 200 after the failover');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { unready };
+}
+
+function exactlyOnce(done: HotfixView): void {
+  const deploys = h.jenkins.triggers.filter((t) => t.job === JOBS.deploy && t.params.HOTFIX_ID === done.id);
+  expect(deploys).toHaveLength(1);
+  const prodTags = done.tags.filter((t) => t.startsWith('prod-'));
+  expect(prodTags).toHaveLength(1);
+  expect(new Set(done.tags).size).toBe(done.tags.length);
+  const merges = execFileSync('git', ['log', '--merges', '--oneline', `--grep=${done.id}`, 'refs/heads/master'], { cwd: join(h.origin.dir, 'origin.git'), encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  expect(merges).toHaveLength(1);
+  expect(h.github.pulls.filter((p) => p.head === `backmerge/${done.id}`)).toHaveLength(1);
+  expect(done.approvals.filter((a) => a.decision === 'promote')).toHaveLength(1);
+}
+
+describe('Redis Sentinel failover', () => {
+  it('a promote no replica confirms in time is answered 503 (not counted); asked again later, it happens once', async () => {
+    const hf = await h.waitForState((await h.createHotfix({ title: 'Replica away' })).id, 'awaiting_approval', 30_000);
+    await cluster.freezeReplica(2500);
+    const refused = await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'qa@example.com' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ error: { code: 'not_replicated' } });
+    // The write is undone on the primary — unless a job had already built on it in that second
+    // (its own write then waits for the replica in turn): 503 means "not counted", not "never".
+    const after = await h.get(hf.id);
+    if (after.state === 'awaiting_approval') expect(after.approvals).toEqual([]);
+    else expect(after.state).toBe('deploying');
+    await new Promise((r) => setTimeout(r, 3000));
+    // Asked again once the replica is back: done now, or already done — and either way once.
+    const again = await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'qa@example.com' });
+    expect([202, 409]).toContain(again.status);
+    exactlyOnce(await h.waitForState(hf.id, 'awaiting_backmerge', 60_000));
+  }, 120_000);
+
+  it('right after a promote is answered: the promotion is not lost, and happens once', async () => {
+    const hf = await h.waitForState((await h.createHotfix({ title: 'Failover after promote' })).id, 'awaiting_approval', 30_000);
+    const promoted = await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'qa@example.com' });
+    expect(promoted.status).toBe(202);
+    const { unready } = await failover();
+    expect(unready).toBe(true);
+    const done = await h.waitForState(hf.id, 'awaiting_backmerge', 60_000);
+    exactlyOnce(done);
+  }, 120_000);
+
+  it('right after the deploy is triggered: one deploy, one tag, one merge, one back-merge', async () => {
+    const hf = await h.waitForState((await h.createHotfix({ title: 'Failover after deploy trigger' })).id, 'awaiting_approval', 30_000);
+    expect((await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'qa@example.com' })).status).toBe(202);
+    await h.jenkins.waitForBuildStart((b) => b.job === JOBS.deploy && b.params.HOTFIX_ID === hf.id, 30_000);
+    await failover();
+    const done = await h.waitForState(hf.id, 'awaiting_backmerge', 60_000);
+    exactlyOnce(done);
+  }, 120_000);
+});
