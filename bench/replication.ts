@@ -5,6 +5,7 @@
 
 import { newHotfix } from '../src/domain/create.js';
 import { redisConnection } from '../src/adapters/redis/connection.js';
+import { createReplicatedWrites } from '../src/adapters/redis/replicated-writes.js';
 import { createRedisStore } from '../src/adapters/redis/store.js';
 import { startSentinelCluster } from '../test/helpers/sentinel.js';
 import { summary } from './stats.js';
@@ -21,7 +22,7 @@ export async function replicationCost(writes: number): Promise<ReplicationCost> 
   const writers = Array.from({ length: 4 }, () => redisConnection(target, { maxRetriesPerRequest: 3 }));
   try {
     const plain = createRedisStore(main, 'bench-repl');
-    const confirmed = createRedisStore(main, 'bench-repl', { min: 1, timeoutMs: 1000, writers });
+    const confirmed = createRedisStore(main, 'bench-repl', createReplicatedWrites(main, { min: 1, timeoutMs: 1000, writers }));
     const now = new Date();
     await plain.create(newHotfix({ id: 'HF-2026-12-901', service: 'bench', title: 'Replication cost', requestedBy: 'dev@example.com', commits: [] }, now));
     const times = { without: [] as number[], with: [] as number[] };

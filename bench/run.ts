@@ -1,7 +1,7 @@
 // npm run bench: the measures of issues 2, 3 and 6 in one run, written to BENCHMARKS.md with
 // the machine they ran on. Ratios compare figures taken in this same run; the machines are
 // shared and noisy. `-- --quick` runs everything smaller; `-- --only=core,git` picks sections
-// (core, transitions, promote, inflight, git, scale, e2e, replication).
+// (core, transitions, promote, inflight, git, scale, e2e, replication, workers).
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,14 +14,15 @@ import { finalisationTimings, generateRepo } from './git-scale.js';
 import { keyBytes, loadGet, redisBytes, rssKb, seed } from './in-flight.js';
 import { promoteToDeployTrigger } from './promote.js';
 import { replicationCost } from './replication.js';
+import { workerScaling } from './workers.js';
 import { startStack, waitFor, type Stack } from './stack.js';
 import { failedCheckToRollback } from './verification.js';
-import { ms, summary } from './stats.js';
+import { ms, percentile, summary } from './stats.js';
 import { transitions } from './transitions.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,verification,inflight,git,scale,e2e,replication').split(','));
+const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,verification,inflight,git,scale,e2e,replication,workers').split(','));
 const N = {
   hotfixes: quick ? 30 : 200,
   transitions: quick ? 20 : 100,
@@ -170,6 +171,14 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('e2e')) await e2eSection();
+    if (only.has('workers')) {
+      const hotfixes = quick ? 100 : 500;
+      const rounds = quick ? 1 : 3;
+      console.log(`worker processes 1, 2, 4 over ${hotfixes} hotfixes, ${rounds} round(s) …`);
+      const runs = await workerScaling(redisUrl, hotfixes, [1, 2, 4], rounds);
+      const med = (w: number) => percentile(runs.filter((r) => r.workers === w).map((r) => r.transitionsPerSecond), 50);
+      report.push(`## Transitions per second with 1, 2 and 4 worker processes (issue 14)`, '', `A burst of ${hotfixes} hotfixes requested against an API-only process; the workers trigger every build (Jenkins holds them), then all builds finish at once and the clock runs until the last hotfix awaits approval: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git, under the per-repository lock), the QA email and the Slack post. Median of ${rounds} interleaved round(s).`, '', '| worker processes | transitions/s (median) | rounds |', '| --- | --- | --- |', ...[1, 2, 4].map((w) => `| ${w} | ${med(w).toFixed(0)} | ${runs.filter((r) => r.workers === w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} |`), '', `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×**.`, '');
+    }
     if (only.has('replication')) {
       const writes = quick ? 200 : 1000;
       console.log(`hotfix writes with and without a replica's confirmation (${writes} each) …`);

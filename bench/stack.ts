@@ -21,11 +21,13 @@ export interface Stack {
   github: GitHubSim;
   smtp: SmtpCatcher;
   service: ChildProcess;
+  /** With `apiOnly`: start worker processes (`--role worker`) against the same Redis. */
+  startWorkers(count: number): ChildProcess[];
   api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?: string; deployStartsAt?: number; verification?: Record<string, unknown> } = {}): Promise<Stack> {
+export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?: string; deployStartsAt?: number; verification?: Record<string, unknown>; apiOnly?: boolean; concurrency?: number } = {}): Promise<Stack> {
   const origin = createOrigin();
   const dataDir = mkdtempSync(join(tmpdir(), 'hotfix-bench-'));
   const jenkins = await startJenkinsSim({ user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, callbackSecret: SECRETS.callbackSecret });
@@ -45,6 +47,7 @@ export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?:
     smtp: { url: smtp.url, from: 'Hotfix Bot <hotfix@example.com>' },
     slack: { token: SECRETS.slackToken, apiUrl: slack.url },
     git: { dataDir, author: { name: 'Hotfix Bot', email: 'hotfix-bot@example.com' }, backmergeCheckSeconds: 3600 },
+    ...(opts.concurrency ? { queue: { concurrency: opts.concurrency } } : {}),
     services: [
       {
         name: 'payments',
@@ -62,11 +65,14 @@ export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?:
   };
   const configPath = join(dataDir, 'hotfix.yaml');
   writeFileSync(configPath, stringify(config));
-  const service = spawn(process.execPath, ['dist/main.js'], {
-    cwd: new URL('..', import.meta.url).pathname,
-    env: { ...process.env, HOTFIX_CONFIG: configPath, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const run = (role: string[]) =>
+    spawn(process.execPath, ['dist/main.js', ...role], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: { ...process.env, HOTFIX_CONFIG: configPath, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  const service = run(opts.apiOnly ? ['--role', 'api'] : []);
+  const workers: ChildProcess[] = [];
   const deadline = Date.now() + 20_000;
   for (;;) {
     const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
@@ -92,9 +98,14 @@ export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?:
     smtp,
     service,
     api,
+    startWorkers(count) {
+      const started = Array.from({ length: count }, () => run(['--role', 'worker']));
+      workers.push(...started);
+      return started;
+    },
     async close() {
-      service.kill('SIGTERM');
-      await new Promise((r) => service.once('exit', r));
+      for (const p of [service, ...workers]) p.kill('SIGTERM');
+      await Promise.all([service, ...workers].map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : null)));
       await Promise.all([jenkins.close(), slack.close(), github.close(), smtp.close()]);
       origin.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -24,6 +24,7 @@ import { hmacHex } from './adapters/signing/hmac.js';
 import { createTokenAuthenticator } from './adapters/identity/api-tokens.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc.js';
 import { redisConnection } from './adapters/redis/connection.js';
+import { createReplicatedWrites } from './adapters/redis/replicated-writes.js';
 import { createRedisSessionStore } from './adapters/redis/sessions.js';
 import { createSlackInteractions } from './adapters/slack/slack-interactions.js';
 import { createSlackNotifier } from './adapters/slack/slack-notifier.js';
@@ -114,11 +115,12 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     if (connected) log.warn({ err: err.message }, 'job queue connection problem');
   });
   // Locks are leases renewed while held; a crashed holder's lease runs out like a job's lock.
-  const locker = createRedisLocker(redis, prefix, { leaseMs: config.queue.lockSeconds * 1000 });
+  const locker = createRedisLocker(redis, prefix, { leaseMs: config.queue.lockSeconds * 1000, onWait: (lock, seconds) => metrics.lockWait.observe({ lock }, seconds) });
   // With a replication guarantee, hotfix writes and their WAIT get connections of their own.
   const writers = config.redis.replicas.min > 0 ? Array.from({ length: WRITER_CONNECTIONS }, () => redisConnection(config.redis, { maxRetriesPerRequest: 3, connectTimeout: 5000 })) : [];
   for (const w of writers) w.on('error', () => undefined);
-  const store = createRedisStore(redis, prefix, { ...config.redis.replicas, writers });
+  const replicated = createReplicatedWrites(redis, { ...config.redis.replicas, writers });
+  const store = createRedisStore(redis, prefix, replicated);
   const metrics = createMetrics({
     queueCounts: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'),
     hotfixesByState: () => store.countByState(),
@@ -147,7 +149,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     scheduler: options.decorate?.scheduler(createQueueScheduler(queue)) ?? createQueueScheduler(queue),
     clock: options.clock ?? systemClock,
     ci,
-    deployments: createRedisDeployRegistry(redis, prefix),
+    deployments: createRedisDeployRegistry(redis, prefix, replicated),
     git: timed(wrap('git', createGitRepo(mirrors)), observeGit),
     mailer: timed(wrap('mailer', createSmtpMailer(config.smtp)), observe('smtp')),
     chat: timed(wrap('chat', createSlackNotifier(config.slack, (channel, why) => log.warn({ channel, why }, 'cannot look for Slack messages already posted; a crash may repeat one (add channels:history / groups:history)'))), observe('slack')),

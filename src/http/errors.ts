@@ -4,6 +4,7 @@
 
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { isRedisUnavailable } from '../adapters/redis/unavailable.js';
 import { DecisionRefused } from '../domain/approvals.js';
 import {
   ActorMismatchError,
@@ -36,12 +37,6 @@ export function zodMessage(err: z.ZodError): string {
     .join('; ');
 }
 
-/** ioredis giving up on a command while Redis is down or restarting. */
-function isStoreUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return err.name === 'MaxRetriesPerRequestError' || /ECONNREFUSED|Connection is closed|ETIMEDOUT|LOADING|Stream isn't writeable/.test(err.message);
-}
-
 interface BodyParserError {
   type?: string;
   status?: number;
@@ -70,7 +65,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.warn({ err: err.message }, 'request failed on an outside system');
       return sendError(res, err.transient ? 503 : 502, 'upstream_unavailable', `${err.service} is not answering as expected; try again`);
     }
-    if (isStoreUnavailable(err)) {
+    if (isRedisUnavailable(err)) {
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'request failed: Redis unavailable');
       return sendError(res, 503, 'unavailable', 'the service cannot reach its store (Redis) right now; retry shortly');
     }

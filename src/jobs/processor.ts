@@ -8,6 +8,7 @@ import { ExternalServiceError, isTransient } from '../domain/errors.js';
 import { backoffDelay, CHAT_ACTION_JOB, QUEUE_NAME, RECONCILE_JOB } from '../adapters/queue/bullmq-scheduler.js';
 import { handleChatAction } from '../workflows/chat-action.js';
 import type { Deps } from '../workflows/deps.js';
+import { isRedisUnavailable } from '../adapters/redis/unavailable.js';
 import { reconcile } from '../workflows/reconcile.js';
 import { stepFailed, stepWaiting } from '../workflows/step-failed.js';
 import { isStepName, STEPS } from './registry.js';
@@ -40,7 +41,7 @@ export function createProcessor(deps: Deps) {
       } catch (err) {
         // Retried while transient (Slack or Redis away); the person clicks again otherwise.
         deps.log.warn({ err: err instanceof Error ? err.message : String(err), attempts: job.attemptsMade + 1 }, 'a Slack click was not handled');
-        if (!isTransient(err)) throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
+        if (!isTransient(err) && !isRedisUnavailable(err)) throw new UnrecoverableError(err instanceof Error ? err.message : String(err));
         throw err;
       }
       return;
@@ -60,7 +61,8 @@ export function createProcessor(deps: Deps) {
       deps.telemetry.step(job.name, 'done', took());
     } catch (err) {
       const attempts = job.attemptsMade + 1;
-      const final = !isTransient(err) || attempts >= (job.opts.attempts ?? 1) || job.attemptsStarted >= MAX_STARTS;
+      // Redis in a failover or restarting is as passing as an outside system being away.
+      const final = !(isTransient(err) || isRedisUnavailable(err)) || attempts >= (job.opts.attempts ?? 1) || job.attemptsStarted >= MAX_STARTS;
       const message = err instanceof Error ? err.message : String(err);
       deps.telemetry.step(job.name, final ? 'failed' : 'retry', took());
       if (final) {

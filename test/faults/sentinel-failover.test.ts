@@ -8,6 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HotfixView } from '../../src/domain/hotfix.js';
+import { redisConnection } from '../../src/adapters/redis/connection.js';
+import { createRedisDeployRegistry } from '../../src/adapters/redis/deploy-registry.js';
+import { createReplicatedWrites } from '../../src/adapters/redis/replicated-writes.js';
 import { JOBS, startHarness, type Harness } from '../helpers/harness.js';
 import { startSentinelCluster, type SentinelCluster } from '../helpers/sentinel.js';
 
@@ -86,6 +89,23 @@ describe('Redis Sentinel failover', () => {
     expect([202, 409]).toContain(again.status);
     exactlyOnce(await h.waitForState(hf.id, 'awaiting_backmerge', 60_000));
   }, 120_000);
+
+  it('the deploy slot is claimed only once a replica has the claim', async () => {
+    const main = redisConnection({ sentinels: cluster.sentinels, name: cluster.name }, { maxRetriesPerRequest: 3 });
+    const writer = redisConnection({ sentinels: cluster.sentinels, name: cluster.name }, { maxRetriesPerRequest: 3 });
+    try {
+      const slots = createRedisDeployRegistry(main, 'slot-test', createReplicatedWrites(main, { min: 1, timeoutMs: 500, writers: [writer] }));
+      expect(await slots.claim('payments', 'HF-2026-12-801')).toEqual({ granted: true });
+      await cluster.freezeReplica(1500);
+      await expect(slots.claim('other', 'HF-2026-12-802')).rejects.toThrow('redis: write not confirmed by 1 replica(s) within 500 ms: not counted');
+      await new Promise((r) => setTimeout(r, 1700));
+      // Asked again (as the step's retry does): the same claim, now confirmed.
+      expect(await slots.claim('other', 'HF-2026-12-802')).toEqual({ granted: true });
+    } finally {
+      main.disconnect();
+      writer.disconnect();
+    }
+  });
 
   it('right after a promote is answered: the promotion is not lost, and happens once', async () => {
     const hf = await h.waitForState((await h.createHotfix({ title: 'Failover after promote' })).id, 'awaiting_approval', 30_000);

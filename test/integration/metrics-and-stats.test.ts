@@ -40,6 +40,8 @@ describe('what a team can see', () => {
     expect(text).toMatch(/hotfix_external_call_duration_seconds_count\{system="jenkins",operation="triggerOnce",outcome="ok"\} \d+/);
     expect(text).toMatch(/hotfix_external_call_duration_seconds_count\{system="smtp",operation="send",outcome="ok"\} \d+/);
     expect(text).toMatch(/hotfix_git_operation_duration_seconds_count\{operation="createHotfixBranch",outcome="ok"\} 2/);
+    // The per-repository git lock's waits (issue 14): every git operation went through it.
+    expect(text).toMatch(/hotfix_lock_wait_seconds_count\{lock="git"\} [1-9]\d*/);
     expect(text).toMatch(/hotfix_job_duration_seconds_count\{step="trigger-run",outcome="done"\} \d+/);
     expect(text).toMatch(/hotfix_hotfixes\{state="rolled_back"\} 1/);
     expect(text).toMatch(/hotfix_hotfixes\{state="awaiting_backmerge"\} 1/);

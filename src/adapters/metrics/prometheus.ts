@@ -18,6 +18,7 @@ export interface Metrics {
   telemetry: Telemetry;
   callDuration: Histogram<'system' | 'operation' | 'outcome'>;
   gitDuration: Histogram<'operation' | 'outcome'>;
+  lockWait: Histogram<'lock'>;
 }
 
 const MINUTE = 60;
@@ -36,6 +37,8 @@ export function createMetrics(sources: MetricsSources | null): Metrics {
   });
   const steps = new Histogram({ name: 'hotfix_job_duration_seconds', help: 'Job (step) durations by step and outcome (done, retry, failed)', labelNames: ['step', 'outcome'], buckets: [0.005, 0.02, 0.1, 0.5, 2, 10, 60, 300], registers: [registry] });
   const callDuration = new Histogram({ name: 'hotfix_external_call_duration_seconds', help: 'Calls to Jenkins, SMTP, Slack and pull-request hosts, by outcome (ok, error)', labelNames: ['system', 'operation', 'outcome'], buckets: [0.005, 0.02, 0.1, 0.5, 2, 10, 30], registers: [registry] });
+  // How long work waited for a lock: the per-repository git lock serialises unrelated hotfixes' git work.
+  const lockWait = new Histogram({ name: 'hotfix_lock_wait_seconds', help: 'Time spent waiting for a lock before the work under it started, by kind (git: per repository)', labelNames: ['lock'], buckets: [0.001, 0.01, 0.05, 0.2, 1, 5, 30, 120], registers: [registry] });
   const gitDuration = new Histogram({ name: 'hotfix_git_operation_duration_seconds', help: 'git operations on the mirrors, by kind', labelNames: ['operation', 'outcome'], buckets: [0.02, 0.1, 0.5, 2, 10, 60, 300], registers: [registry] });
   if (sources) {
     new Gauge({
@@ -63,6 +66,7 @@ export function createMetrics(sources: MetricsSources | null): Metrics {
     registry,
     callDuration,
     gitDuration,
+    lockWait,
     telemetry: {
       transition(h, from, to) {
         transitions.inc({ service: h.service, from, to });

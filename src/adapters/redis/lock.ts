@@ -8,6 +8,8 @@ import { ExternalServiceError } from '../../domain/errors.js';
 import type { Locker } from '../../ports/locker.js';
 import { keysFor } from './keys.js';
 
+// Polling a free-or-held key is one cheap command: a waiter asks at most 20 times a second.
+const MAX_POLL_MS = 50;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
@@ -15,6 +17,8 @@ export interface LockOptions {
   leaseMs?: number;
   /** Give up waiting after this long (a transient error: the caller's job retries later). */
   waitMs?: number;
+  /** Told how long each acquisition waited (in this process's queue and for the lease), by lock kind. */
+  onWait?: (kind: string, seconds: number) => void;
 }
 
 export function createRedisLocker(redis: Redis, prefix: string, options: LockOptions = {}): Locker {
@@ -25,13 +29,16 @@ export function createRedisLocker(redis: Redis, prefix: string, options: LockOpt
 
   async function acquire(key: string, token: string): Promise<void> {
     const deadline = Date.now() + waitMs;
-    let pause = 20;
+    let pause = 5;
     while ((await redis.set(key, token, 'PX', leaseMs, 'NX')) !== 'OK') {
       if (Date.now() > deadline) {
         throw new ExternalServiceError('lock', `waited ${Math.round(waitMs / 1000)} s for ${key}`, true);
       }
-      await new Promise((r) => setTimeout(r, pause));
-      pause = Math.min(pause * 2, 1000);
+      // A holder in another process lets go without telling us: look again soon, so a lock held
+      // for 30 ms is not waited on for a second (backing off to 1 s made four worker processes
+      // slower than one). Jitter keeps several waiters from asking in step.
+      await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+      pause = Math.min(pause * 2, MAX_POLL_MS);
     }
   }
 
@@ -53,7 +60,14 @@ export function createRedisLocker(redis: Redis, prefix: string, options: LockOpt
   return {
     withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
       const previous = local.get(name) ?? Promise.resolve();
-      const mine = previous.catch(() => undefined).then(() => holding(name, fn));
+      const asked = performance.now();
+      // The kind (`git`, `slack`, `qa`) labels the wait; the repository or hotfix would be too many series.
+      const kind = name.split(':')[0] ?? name;
+      const timed = () => {
+        options.onWait?.(kind, (performance.now() - asked) / 1000);
+        return fn();
+      };
+      const mine = previous.catch(() => undefined).then(() => holding(name, timed));
       local.set(name, mine);
       void mine.finally(() => {
         if (local.get(name) === mine) local.delete(name);

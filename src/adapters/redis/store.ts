@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
-import { ConcurrentUpdateError, ExternalServiceError } from '../../domain/errors.js';
+import { ConcurrentUpdateError } from '../../domain/errors.js';
 import { effectDue, toSummary, type Hotfix, type HotfixSummary } from '../../domain/hotfix.js';
 import { STATES } from '../../domain/states.js';
 import type { CreateResult, HotfixStore, IdempotencyRecord, ListQuery } from '../../ports/hotfix-store.js';
 import { keysFor } from './keys.js';
+import { createReplicatedWrites, type ReplicatedWrites } from './replicated-writes.js';
 import { COMPARE_AND_SET, CREATE, DISCARD, PAGE } from './scripts.js';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -38,58 +39,17 @@ function parseIdempotency(raw: string): IdempotencyRecord {
   return JSON.parse(raw) as IdempotencyRecord;
 }
 
-/** Writes count once this many replicas have them (WAIT), or they are answered as not done. */
-export interface Replication {
-  min: number;
-  timeoutMs: number;
-  /**
-   * Connections for writes and their WAIT (needed when `min` > 0). WAIT blocks the connection
-   * it runs on, so writes do not share the one every read and job uses: a replica away for a
-   * while would queue everything behind its WAITs.
-   */
-  writers?: readonly Redis[];
-}
-
-/** Lends each writer to one caller at a time; callers beyond the pool wait their turn. */
-function writerPool(writers: readonly ScriptRedis[]): <T>(use: (w: ScriptRedis) => Promise<T>) => Promise<T> {
-  const free = [...writers];
-  const waiting: Array<(w: ScriptRedis) => void> = [];
-  const release = (w: ScriptRedis) => {
-    const next = waiting.shift();
-    if (next) next(w);
-    else free.push(w);
-  };
-  return async (use) => {
-    const w = free.pop() ?? (await new Promise<ScriptRedis>((resolve) => waiting.push(resolve)));
-    try {
-      return await use(w);
-    } finally {
-      release(w);
-    }
-  };
-}
-
-export function createRedisStore(client: Redis, prefix: string, replication: Replication = { min: 0, timeoutMs: 0 }): HotfixStore {
+export function createRedisStore(client: Redis, prefix: string, replicated: ReplicatedWrites = createReplicatedWrites(client)): HotfixStore {
   const redis = withScripts(client);
   const keys = keysFor(prefix);
-  const confirming = replication.min > 0;
-  if (confirming && !replication.writers?.length) throw new Error('redis.replicas.min > 0 needs writer connections');
-  const lease = confirming ? writerPool((replication.writers ?? []).map(withScripts)) : <T>(use: (w: ScriptRedis) => Promise<T>) => use(redis);
+  const lease = <T>(use: (w: ScriptRedis) => Promise<T>) => replicated.lease((w) => use(withScripts(w)));
+  const confirmed = (w: ScriptRedis) => replicated.confirmed(w);
+  const notConfirmed = () => replicated.notConfirmed();
 
-  /**
-   * Redis replicates asynchronously: a write the primary took can vanish in a failover. Every
-   * write of a hotfix (a decision, a recorded intent before a Jenkins trigger, a tag, a merge)
-   * waits for a replica to have it — and everything this connection wrote before it — before
-   * it counts. Without one in time the caller is told it may not be done (transient: a job
-   * retries, an API call answers 503; every operation is safe to repeat).
-   */
-  async function confirmed(w: ScriptRedis): Promise<boolean> {
-    if (!confirming) return true;
-    const acked = await w.wait(replication.min, replication.timeoutMs).catch(() => 0);
-    return acked >= replication.min;
-  }
-  const notConfirmed = () => new ExternalServiceError('redis', `write not confirmed by ${replication.min} replica(s) within ${replication.timeoutMs} ms: not counted`, true);
-
+  // Redis replicates asynchronously: a write the primary took can vanish in a failover. Every
+  // write of a hotfix (a decision, a recorded intent before a Jenkins trigger, a tag, a merge)
+  // waits for the replicas (decision record 7) before it counts; without them in time the
+  // caller is told it is not counted (transient: a job retries, the API answers 503).
   async function discard(id: string, idempotencyKey?: string): Promise<void> {
     const hotfix = await read(id);
     if (!hotfix) return;

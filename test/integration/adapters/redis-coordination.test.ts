@@ -62,6 +62,17 @@ describe('lease lock', () => {
     expect(await redis.exists(keysFor(PREFIX).lock('git:payments'))).toBe(0);
   });
 
+  it('tells how long each holder waited, by kind of lock', async () => {
+    const waits: Array<[string, number]> = [];
+    const locker = createRedisLocker(connect(), PREFIX, { onWait: (kind, seconds) => waits.push([kind, seconds]) });
+    const probe = { inside: 0, max: 0, order: [] as string[] };
+    await Promise.all([guarded(locker, 'git:ledger', probe, 'first', 80), guarded(locker, 'git:ledger', probe, 'second', 1)]);
+    expect(waits.map(([kind]) => kind)).toEqual(['git', 'git']);
+    // The second waited for the first's work (80 ms of it at least); the first did not.
+    expect(waits[1]?.[1]).toBeGreaterThanOrEqual(0.079);
+    expect(waits[0]?.[1] ?? Infinity).toBeLessThan(waits[1]?.[1] ?? 0);
+  });
+
   it('serialises callers within one process in arrival order, without blocking other names', async () => {
     const locker = createRedisLocker(connect(), PREFIX);
     const shared = { inside: 0, max: 0, order: [] as string[] };
