@@ -23,8 +23,11 @@ export interface SentinelCluster {
   waitForFailover(oldPort: number, timeoutMs?: number): Promise<number>;
   /** Freezes the replica (SIGSTOP) for `ms`: it confirms nothing meanwhile, as when it is partitioned away. */
   freezeReplica(ms: number): Promise<void>;
-  /** Starts the killed node again, empty, as a replica of the new primary (as an operator brings a node back). */
-  rejoin(port: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Starts a replacement for the killed node, empty, as a replica of the new primary (as an
+   * operator would), on a fresh port: the old one may have been handed to another process.
+   */
+  rejoin(timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -135,7 +138,8 @@ export async function startSentinelCluster(): Promise<SentinelCluster> {
       child.kill('SIGSTOP');
       setTimeout(() => child.kill('SIGCONT'), ms).unref();
     },
-    async rejoin(port, timeoutMs = 30_000) {
+    async rejoin(timeoutMs = 30_000) {
+      const port = await freePort();
       server(port, ['--replicaof', '127.0.0.1', String(await primaryPort())]);
       await until(`node ${port} to replicate the new primary`, timeoutMs, () =>
         ask(port, async (r) => {
@@ -143,6 +147,7 @@ export async function startSentinelCluster(): Promise<SentinelCluster> {
           return info.includes('role:slave') && info.includes('master_link_status:up') ? true : null;
         }),
       );
+      return port;
     },
     async stop() {
       for (const child of processes.values()) child.kill('SIGKILL');

@@ -49,7 +49,7 @@ export function createRedisStore(client: Redis, prefix: string, replicated: Repl
   // Redis replicates asynchronously: a write the primary took can vanish in a failover. Every
   // write of a hotfix (a decision, a recorded intent before a Jenkins trigger, a tag, a merge)
   // waits for the replicas (decision record 7) before it counts; without them in time the
-  // caller is told it is not counted (transient: a job retries, the API answers 503).
+  // caller is told it is not confirmed (transient: a job retries, the API answers 503).
   async function discard(id: string, idempotencyKey?: string): Promise<void> {
     const hotfix = await read(id);
     if (!hotfix) return;
@@ -159,7 +159,8 @@ export function createRedisStore(client: Redis, prefix: string, replicated: Repl
       });
       if (existing !== null) return { created: false, existing: parseIdempotency(existing) };
       if (!ok) {
-        // "Not done" must hold where it was said: the primary forgets it too.
+        // Nothing can have acted on a hotfix whose creation has not returned (its first job runs
+        // minutes later if the request dies): "not done" can hold on the primary too.
         await discard(hotfix.id, idempotency?.key);
         throw notConfirmed();
       }
@@ -182,14 +183,12 @@ export function createRedisStore(client: Redis, prefix: string, replicated: Repl
         draft.version = before.version + 1;
         const written = await lease(async (w) => {
           const n = await cas(w, id, before.state, before.version, draft);
-          if (n !== 1 || (await confirmed(w))) return n;
-          // Not on a replica in time: undo it on the primary (a version above both, so a
-          // writer that read either loses its race), then say it is not done. Nothing acted on
-          // it meanwhile: effects are queued only after this returns.
-          const undo = JSON.parse(raw) as Hotfix;
-          undo.version = draft.version + 1;
-          await cas(w, id, draft.state, draft.version, undo).catch(() => 0);
-          throw notConfirmed();
+          // Not on a replica in time: the caller hears it is not counted. The write is not undone:
+          // by now a step may have acted on it (triggered Jenkins), and undoing would erase the
+          // record of that — a failover test saw a deploy triggered twice that way. It stays on
+          // the primary, where it is usually confirmed moments later; a retry is safe.
+          if (n === 1 && !(await confirmed(w))) throw notConfirmed();
+          return n;
         });
         if (written === 1) return { hotfix: draft, result };
         if (written === -1) return null;
