@@ -4,22 +4,19 @@
 
 import type { Request, RequestHandler, Response } from 'express';
 import { policyView } from '../domain/approvals.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { toPublicView, type Hotfix } from '../domain/hotfix.js';
 import { isHotfixId } from '../domain/ids.js';
 import { hmacHex } from '../adapters/signing/hmac.js';
 import { renderEvidenceMarkdown } from '../notify/evidence-markdown.js';
 import type { Principal } from '../ports/identity.js';
-import { load } from '../workflows/change.js';
-import { cancelHotfix, requestBuildNow, retryHotfix } from '../workflows/commands.js';
 import type { Deps } from '../workflows/deps.js';
 import { evidenceFor } from '../workflows/evidence.js';
-import { decideOn } from '../workflows/promotion.js';
-import { requestRollback } from '../workflows/rollback.js';
 import { startHotfix } from '../workflows/start-hotfix.js';
 import { skipChecks } from '../workflows/verify-step.js';
 import { statsFor } from '../workflows/stats.js';
-import { actingAs, hasRole, principalOf, requireRole } from './auth.js';
+import { actingAs, principalOf, requireRole } from './auth.js';
+import { askBuild, askCancel, askDecision, askRetry, askRollback } from './commands.js';
 import { buildBody, cancelBody, createHotfixBody, freezesQuery, listQuery, promoteBody, rejectBody, retryBody, rollbackBody, skipVerificationBody, statsQuery } from './schemas.js';
 
 type Handler = (deps: Deps) => RequestHandler;
@@ -41,14 +38,6 @@ function idempotencyKey(req: Request): string | undefined {
 function view(deps: Deps, h: Hotfix): object {
   const service = deps.services.get(h.service);
   return { ...toPublicView(h), ...(service ? { policy: policyView(h, service, deps.clock.now()) } : {}) };
-}
-
-/** A requester may act on their own hotfixes; an operator (or admin) on any. */
-export async function requireOwnerOr(deps: Deps, p: Principal, id: string, what: string): Promise<void> {
-  if (hasRole(p, 'operator')) return;
-  requireRole(p, what, 'requester', 'operator');
-  const h = await load(deps, id);
-  if (h.requestedBy.toLowerCase() !== p.name.toLowerCase()) throw new ForbiddenError(`${p.name} may not ${what} ${id}: it was requested by ${h.requestedBy} (an operator may)`);
 }
 
 const channel = (p: Principal): 'sso' | 'api' => (p.via === 'sso' ? 'sso' : 'api');
@@ -80,20 +69,19 @@ export const buildHotfix: Handler = (deps) => async (req, res) => {
   const p = principalOf(res);
   const id = hotfixId(req);
   const body = buildBody.parse(req.body ?? {});
-  const who = actingAs(p, body.actor);
-  await requireOwnerOr(deps, p, id, 'build');
-  res.status(202).json(view(deps, await requestBuildNow(deps, id, who.onBehalfOf ?? who.actor)));
+  res.status(202).json(view(deps, await askBuild(deps, { principal: p, ...actingAs(p, body.actor) }, id)));
 };
 
 async function decision(deps: Deps, req: Request, res: Response, kind: 'promote' | 'reject'): Promise<void> {
   const p = principalOf(res);
+  // The role first: someone who may not decide hears that, whatever the body says.
   requireRole(p, `${kind} hotfixes`, 'approver');
   const body = kind === 'promote' ? promoteBody.parse(req.body ?? {}) : rejectBody.parse(req.body ?? {});
-  const who = actingAs(p, body.actor);
+  const who = { principal: p, ...actingAs(p, body.actor) };
   const comment = 'reason' in body ? body.reason : body.comment;
   const override = 'override' in body ? (body.override ?? null) : null;
   const confirmNoChange = 'confirmNoChange' in body && body.confirmNoChange === true;
-  const { hotfix, outcome } = await decideOn(deps, hotfixId(req), { ...who, decision: kind, comment, via: channel(p), build: null, linkId: null, override, confirmNoChange });
+  const { hotfix, outcome } = await askDecision(deps, who, hotfixId(req), { decision: kind, comment, via: channel(p), build: null, override, confirmNoChange });
   res.status(202).json({ ...view(deps, hotfix), decision: outcome });
 }
 
@@ -104,25 +92,21 @@ export const rollbackHotfix: Handler = (deps) => async (req, res) => {
   const p = principalOf(res);
   requireRole(p, 'roll back production', 'operator');
   const body = rollbackBody.parse(req.body ?? {});
-  const who = actingAs(p, body.actor);
-  res.status(202).json(view(deps, await requestRollback(deps, hotfixId(req), who.onBehalfOf ?? who.actor, body.reason)));
+  res.status(202).json(view(deps, await askRollback(deps, { principal: p, ...actingAs(p, body.actor) }, hotfixId(req), body.reason)));
 };
 
 export const cancelHotfixHandler: Handler = (deps) => async (req, res) => {
   const p = principalOf(res);
   const id = hotfixId(req);
   const body = cancelBody.parse(req.body ?? {});
-  const who = actingAs(p, body.actor);
-  await requireOwnerOr(deps, p, id, 'cancel');
-  res.status(202).json(view(deps, await cancelHotfix(deps, id, who.onBehalfOf ?? who.actor, body.reason)));
+  res.status(202).json(view(deps, await askCancel(deps, { principal: p, ...actingAs(p, body.actor) }, id, body.reason)));
 };
 
 export const retryHotfixHandler: Handler = (deps) => async (req, res) => {
   const p = principalOf(res);
   requireRole(p, 'retry a stopped hotfix', 'operator');
   const body = retryBody.parse(req.body ?? {});
-  const who = actingAs(p, body.actor);
-  res.status(202).json(view(deps, await retryHotfix(deps, hotfixId(req), who.onBehalfOf ?? who.actor)));
+  res.status(202).json(view(deps, await askRetry(deps, { principal: p, ...actingAs(p, body.actor) }, hotfixId(req))));
 };
 
 export const skipVerificationHandler: Handler = (deps) => async (req, res) => {

@@ -57,6 +57,8 @@ export function createRedisStore(client: Redis, prefix: string, replicated: Repl
     if (idempotencyKey) k.push(keys.idempotency(idempotencyKey));
     await lease(async (w) => {
       await w.hotfixDiscard(k.length, ...k, id);
+      // Best effort: its caller is already failing. A discard lost in a failover leaves a hotfix
+      // without a branch, which its create-branch recovery job then finishes.
       await confirmed(w);
     });
   }

@@ -13,12 +13,8 @@ import { TERMINAL } from '../../domain/states.js';
 import type { Authenticator, Principal } from '../../ports/identity.js';
 import type { Session, SessionStore } from '../../ports/sessions.js';
 import { safeEqual } from '../../adapters/signing/hmac.js';
-import { cancelHotfix, requestBuildNow, retryHotfix } from '../../workflows/commands.js';
 import type { Deps } from '../../workflows/deps.js';
-import { decideOn } from '../../workflows/promotion.js';
-import { requestRollback } from '../../workflows/rollback.js';
-import { requireRole } from '../auth.js';
-import { requireOwnerOr } from '../hotfix-handlers.js';
+import { askBuild, askCancel, askDecision, askRetry, askRollback } from '../commands.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import { confirmFragment, hotfixFragment, listFragment, messageFragment, page, signInPage, type Viewer } from './pages.js';
 import { CONSOLE_ACTIONS, type ConsoleAction } from './waiting.js';
@@ -209,32 +205,15 @@ export function consoleRouter(deps: Deps, o: ConsoleOptions): Router {
   return router;
 }
 
-/** The action, as the API does it: the same role checks and the same operations. */
+/** The action, through the same checks and operations as the API (http/commands.ts). */
 async function perform(deps: Deps, p: Principal, h: Hotfix, action: ConsoleAction, reason: string, confirmNoChange: boolean): Promise<void> {
-  switch (action) {
-    case 'promote':
-    case 'reject':
-      requireRole(p, `${action} hotfixes`, 'approver');
-      if (action === 'reject' && reason === '') throw new ValidationError('reason', 'say why you reject it: the requester needs to know');
-      await decideOn(deps, h.id, { actor: p.name, decision: action, comment: reason, via: 'console', build: h.qa?.build ?? null, linkId: null, confirmNoChange });
-      return;
-    case 'retry':
-      requireRole(p, 'retry a stopped hotfix', 'operator');
-      await retryHotfix(deps, h.id, p.name);
-      return;
-    case 'build':
-      await requireOwnerOr(deps, p, h.id, 'build');
-      await requestBuildNow(deps, h.id, p.name);
-      return;
-    case 'cancel':
-      await requireOwnerOr(deps, p, h.id, 'cancel');
-      await cancelHotfix(deps, h.id, p.name, reason);
-      return;
-    case 'rollback':
-      requireRole(p, 'roll back production', 'operator');
-      if (reason === '') throw new ValidationError('reason', 'say why production is rolled back: it goes into the rollback tag and Slack');
-      await requestRollback(deps, h.id, p.name, reason);
-  }
+  const who = { principal: p, actor: p.name, onBehalfOf: null };
+  if (action === 'promote' || action === 'reject') {
+    await askDecision(deps, who, h.id, { decision: action, comment: reason, via: 'console', build: h.qa?.build ?? null, confirmNoChange });
+  } else if (action === 'retry') await askRetry(deps, who, h.id);
+  else if (action === 'build') await askBuild(deps, who, h.id);
+  else if (action === 'cancel') await askCancel(deps, who, h.id, reason);
+  else await askRollback(deps, who, h.id, reason);
 }
 
 function digest(text: string): string {
