@@ -1,7 +1,7 @@
 // npm run bench: the measures of issues 2, 3 and 6 in one run, written to BENCHMARKS.md with
 // the machine they ran on. Ratios compare figures taken in this same run; the machines are
 // shared and noisy. `-- --quick` runs everything smaller; `-- --only=core,git` picks sections
-// (core, transitions, promote, inflight, git, scale, e2e, replication, workers).
+// (core, transitions, promote, email, verification, inflight, git, scale, e2e, replication, workers).
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { bullmqFloor, callbackThroughput, callbackToQaTrigger } from './callback
 import { finalisationTimings, generateRepo } from './git-scale.js';
 import { keyBytes, loadGet, redisBytes, rssKb, seed } from './in-flight.js';
 import { promoteToDeployTrigger } from './promote.js';
+import { qaUpToEmail } from './qa-email.js';
 import { replicationCost } from './replication.js';
 import { workerScaling } from './workers.js';
 import { startStack, waitFor, type Stack } from './stack.js';
@@ -22,11 +23,12 @@ import { transitions } from './transitions.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,verification,inflight,git,scale,e2e,replication,workers').split(','));
+const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,email,verification,inflight,git,scale,e2e,replication,workers').split(','));
 const N = {
   hotfixes: quick ? 30 : 200,
   transitions: quick ? 20 : 100,
   promotions: quick ? 15 : 100,
+  emails: quick ? 20 : 100,
   verifications: quick ? 5 : 20,
   inflight: quick ? 200 : 1000,
   services: quick ? 20 : 100,
@@ -154,6 +156,15 @@ async function main(): Promise<void> {
         const promote = summary(await promoteToDeployTrigger(stack, N.promotions));
         report.push('## Promote POST → production deploy trigger at Jenkins (issue 3)', '', 'Each run: the decision (one atomic Redis step), then side by side the QA teardown job with its callback and the deploy-slot claim with the stale-base check (a git fetch on the mirror), then the deploy trigger.', '', ...TABLE, row('promote POST → deploy trigger', promote), '');
       }
+      if (only.has('email')) {
+        console.log(`qa-up SUCCESS → QA email over ${N.emails} hotfixes …`);
+        const t = await qaUpToEmail(stack, N.emails);
+        const s = summary(t.service);
+        const warm = summary(t.bareWarm);
+        const fresh = summary(t.bareFresh);
+        const goal = 2 * warm.median + floor.median;
+        report.push('## qa-up SUCCESS answered → QA email accepted by the SMTP server (issue 14)', '', "Jenkins' qa-up callback (signed, as the pipeline sends it) for a hotfix whose QA environment was asked for 150 ms before, to the QA email's arrival at the SMTP server: recording QA up, the state change, the email job, rendering with what the build changes (looked up while QA came up), signing the links, recording the attempt, sending, recording it sent. Beside it the same message sent with nodemailer alone, to the same server.", '', ...TABLE, row('service: qa-up callback answered → QA email accepted', s), row('bare send, warm pooled connection', warm), row('bare send, fresh connection', fresh), row('raw BullMQ: Queue.add → worker start (the floor)', floor), '', `Median **${ms(s.median)}**, p99 ${ms(s.p99)}; goal ≤ 2 × the warm bare send + the floor = ${ms(goal)} (**${(s.median / goal).toFixed(2)}×** of it).`, '');
+      }
       if (only.has('inflight')) await inFlightSection(stack, redisUrl, floor, alone);
       if (only.has('verification')) {
         console.log(`failed check → rollback trigger over ${N.verifications} deploys …`);
@@ -177,7 +188,7 @@ async function main(): Promise<void> {
       console.log(`worker processes 1, 2, 4 over ${hotfixes} hotfixes, ${rounds} round(s) …`);
       const runs = await workerScaling(redisUrl, hotfixes, [1, 2, 4], rounds);
       const med = (w: number) => percentile(runs.filter((r) => r.workers === w).map((r) => r.transitionsPerSecond), 50);
-      report.push(`## Transitions per second with 1, 2 and 4 worker processes (issue 14)`, '', `A burst of ${hotfixes} hotfixes requested against an API-only process; the workers trigger every build (Jenkins holds them), then all builds finish at once and the clock runs until the last hotfix awaits approval: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git, under the per-repository lock), the QA email and the Slack post. Median of ${rounds} interleaved round(s).`, '', '| worker processes | transitions/s (median) | rounds |', '| --- | --- | --- |', ...[1, 2, 4].map((w) => `| ${w} | ${med(w).toFixed(0)} | ${runs.filter((r) => r.workers === w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} |`), '', `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×**.`, '');
+      report.push(`## Transitions per second with 1, 2 and 4 worker processes (issue 14)`, '', `A burst of ${hotfixes} hotfixes requested against an API-only process; the workers trigger every build (Jenkins holds them), then all builds finish at once and the clock runs until the last hotfix awaits approval: until the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Median of ${rounds} interleaved round(s).`, '', '| worker processes | transitions/s (median) | rounds |', '| --- | --- | --- |', ...[1, 2, 4].map((w) => `| ${w} | ${med(w).toFixed(0)} | ${runs.filter((r) => r.workers === w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} |`), '', `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×**.`, '');
     }
     if (only.has('replication')) {
       const writes = quick ? 200 : 1000;

@@ -143,6 +143,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       ? createJenkinsQaProvider(ci, s.jobs)
       : timed(wrap('qa', createCommandQaProvider({ up: s.jobs.qaUp, down: s.jobs.qaDown, timeoutMs: s.qa.timeoutSeconds * 1000, env: options.env, passEnv: s.qa.passEnv })), observe('qa-command')),
   );
+  const smtp = createSmtpMailer(config.smtp);
   const services = new Map(config.services.map((s) => [s.name, { ...s, freezes: freezeSchedule([...config.freezes, ...s.freezes]) }] as const));
   const deps: Deps = {
     store,
@@ -151,7 +152,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     ci,
     deployments: createRedisDeployRegistry(redis, prefix, replicated),
     git: timed(wrap('git', createGitRepo(mirrors)), observeGit),
-    mailer: timed(wrap('mailer', createSmtpMailer(config.smtp)), observe('smtp')),
+    mailer: timed(wrap('mailer', smtp), observe('smtp')),
     chat: timed(wrap('chat', createSlackNotifier(config.slack, (channel, why) => log.warn({ channel, why }, 'cannot look for Slack messages already posted; a crash may repeat one (add channels:history / groups:history)'))), observe('slack')),
     interactions: timed(wrap('interactions', createSlackInteractions(config.slack)), observe('slack')),
     links: createLinkSigner({ current: config.secrets.linkSigningKey, previous: config.secrets.previousLinkSigningKeys }),
@@ -253,6 +254,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       const workerDone = worker ? await Promise.race([worker.close().then(() => true), timeout.then(() => false)]) : true;
       if (!workerDone) log.warn({ graceMs }, 'jobs still running at shutdown; they will be picked up again');
       await queue.close();
+      smtp.close?.();
       await limits.quit().catch(() => undefined);
       await Promise.all(writers.map((w) => w.quit().catch(() => undefined)));
       await redis.quit().catch(() => undefined);

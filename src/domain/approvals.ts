@@ -6,7 +6,7 @@
 import { advance } from './advance.js';
 import { describeGroup, isMember, matchGroups, type GroupStatus } from './approval-groups.js';
 import { FrozenError, ForbiddenError, InvalidStateError } from './errors.js';
-import type { Approval, Channel, Decision, Hotfix, HotfixView, QaCycle } from './hotfix.js';
+import { CHANGE_LIST_MAX, type Approval, type ChangeList, type Channel, type Decision, type Hotfix, type HotfixView, type QaCycle } from './hotfix.js';
 import { approvalGroups, type ServicePolicy } from './policy.js';
 import { requestTeardown } from './qa.js';
 import { addEffect, moveTo, note, type Context } from './record.js';
@@ -194,9 +194,20 @@ function refuseNoChange(h: Hotfix, qa: QaCycle, req: DecisionRequest, policy: Se
   if (!req.confirmNoChange) throw new DecisionRefused('no_change', `${what}: promoting it needs an explicit confirmation (confirmNoChange)`, h.state);
 }
 
-/** What a build changes from production, once looked at (by the QA email, or the first promote). */
-export function recordChanges(h: Hotfix, cycle: number, changes: { commits: number; files: number }): void {
-  if (h.qa?.cycle === cycle && h.qa.changes == null) h.qa.changes = changes;
+/**
+ * What a build changes from production, once looked at (while QA comes up, by the QA email, or
+ * the first promote). With the lists, their first CHANGE_LIST_MAX entries are kept for the email.
+ */
+export function recordChanges(h: Hotfix, cycle: number, changes: { commits: number; files: number }, list?: ChangeList): void {
+  const qa = h.qa;
+  if (qa?.cycle !== cycle) return;
+  if (qa.changes == null) qa.changes = changes;
+  if (list && qa.changeList == null && qa.status !== 'down') {
+    qa.changeList = {
+      commits: list.commits.slice(0, CHANGE_LIST_MAX).map(({ sha, subject, author }) => ({ sha, subject, author })),
+      files: list.files.slice(0, CHANGE_LIST_MAX).map(({ status, path }) => ({ status, path })),
+    };
+  }
 }
 
 /**

@@ -38,7 +38,7 @@ export function startBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, reaso
   h.promotion = null;
   // QA of the old build stays as it is (its decisions are out of date): if this build fails its
   // expiry still removes it; if it passes, the new cycle retires it.
-  dropEffects(h, (step) => step === 'provision-qa' || step === 'send-qa-email');
+  dropEffects(h, (step) => step === 'provision-qa' || step === 'prepare-qa-email' || step === 'send-qa-email');
   const run: Run = { ...newRun('build', h.builds.length + 1, policy.jobs.build, ctx, null), reason: reason ?? `build #${h.builds.length + 1} requested` };
   h.builds.push(run);
   if (h.state === 'building') note(h, 'run', ctx, run.reason ?? `build #${run.seq} requested`);

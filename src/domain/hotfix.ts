@@ -99,7 +99,20 @@ export interface QaCycle {
   emails: QaEmailRecord[];
   /** What the build changes from the production tag it branched from; unknown until looked at. */
   changes?: { commits: number; files: number } | null;
+  /**
+   * The first commits and files of those changes, looked up while QA comes up so the QA email
+   * needs no git; dropped once the environment is gone (the counts stay).
+   */
+  changeList?: ChangeList | null;
 }
+
+/** What the QA email lists (at most CHANGE_LIST_MAX of each; `changes` has the totals). */
+export interface ChangeList {
+  commits: Array<{ sha: string; subject: string; author: string }>;
+  files: Array<{ status: string; path: string }>;
+}
+
+export const CHANGE_LIST_MAX = 50;
 
 export type Decision = 'promote' | 'reject';
 
@@ -265,6 +278,7 @@ export type StepName =
   | 'trigger-run'
   | 'check-run'
   | 'provision-qa'
+  | 'prepare-qa-email'
   | 'send-qa-email'
   | 'expire-qa'
   | 'teardown-qa'

@@ -29,7 +29,7 @@ export function nextCancelled(h: Hotfix, policy: ServicePolicy, ctx: Context): b
   if (!c || h.state === 'cancelled') return false;
   for (const b of h.builds) supersede(h, b, ctx);
   // A qa-up still running is not superseded: its end is watched, and the teardown waits for it.
-  dropEffects(h, (step) => ['trigger-run', 'provision-qa', 'send-qa-email', 'expire-qa', 'create-branch'].includes(step));
+  dropEffects(h, (step) => ['trigger-run', 'provision-qa', 'prepare-qa-email', 'send-qa-email', 'expire-qa', 'create-branch'].includes(step));
   moveTo(h, 'cancelled', ctx, c.reason ? `cancelled: ${c.reason}` : 'cancelled');
   if (h.qa && (h.qa.status === 'up' || h.qa.status === 'provisioning' || h.qa.status === 'failed')) requestTeardown(h, policy, ctx);
   addEffect(h, 'notify-slack', { event: 'cancelled' }, ctx.now);

@@ -20,7 +20,7 @@ export function startQaCycle(h: Hotfix, build: Run, policy: ServicePolicy, ctx: 
   }
   const cycle = (h.qa?.cycle ?? 0) + 1;
   // The previous cycle's environment is someone else's now: torn down once its qa-up settled.
-  if (h.qa && h.qa.status !== 'down') h.qaRetired = [...(h.qaRetired ?? []), { ...h.qa, emails: [] }];
+  if (h.qa && h.qa.status !== 'down') h.qaRetired = [...(h.qaRetired ?? []), { ...h.qa, emails: [], changeList: null }];
   const qa: QaCycle = {
     cycle,
     env: qaEnvName(h.id, cycle),
@@ -38,6 +38,8 @@ export function startQaCycle(h: Hotfix, build: Run, policy: ServicePolicy, ctx: 
   h.qa = qa;
   moveTo(h, 'qa_provisioning', ctx, `build ${build.job} #${build.number} passed; provisioning ${qa.env}`);
   addEffect(h, 'provision-qa', { cycle }, ctx.now);
+  // What the email lists is looked up beside the environment coming up, not after it.
+  addEffect(h, 'prepare-qa-email', { cycle }, ctx.now);
   return qa;
 }
 
@@ -130,7 +132,10 @@ export function qaTornDown(h: Hotfix, cycle: number, ok: boolean, detail: string
   const qa = qaCycleOf(h, cycle);
   if (!qa) return;
   qa.status = ok ? 'down' : 'failed';
-  if (ok) qa.downAt = ctx.now.toISOString();
+  if (ok) {
+    qa.downAt = ctx.now.toISOString();
+    qa.changeList = null;
+  }
   note(h, 'qa', ctx, ok ? `QA environment ${qa.env} torn down` : `QA teardown of ${qa.env} failed: ${detail}`);
   // A retired environment that is gone needs no more record.
   if (ok && qa !== h.qa) h.qaRetired = h.qaRetired?.filter((c) => c !== qa);

@@ -2,7 +2,7 @@
 // discovered by magic.
 
 import type { StepName } from '../domain/hotfix.js';
-import { notifyRequesterStep, sendQaEmailStep } from '../workflows/email-steps.js';
+import { notifyRequesterStep, prepareQaEmailStep, sendQaEmailStep } from '../workflows/email-steps.js';
 import { checkBackmergeStep, mergeProductionStep, openBackmergeStep } from '../workflows/finalize-steps.js';
 import { tagEnvironmentStep, tagProductionStep, tagReleaseStep } from '../workflows/tag-steps.js';
 import { checkRunStep, triggerRunStep } from '../workflows/jenkins-runs.js';
@@ -19,6 +19,7 @@ export const STEPS: Record<StepName, Step> = {
   'trigger-run': triggerRunStep,
   'check-run': checkRunStep,
   'provision-qa': provisionQaStep,
+  'prepare-qa-email': prepareQaEmailStep,
   'send-qa-email': sendQaEmailStep,
   'expire-qa': expireQaStep,
   'teardown-qa': teardownQaStep,

@@ -35,9 +35,11 @@ export function detailsTable(rows: readonly Row[]): string {
   return `<table role="presentation" style="border-collapse:collapse;font-size:15px">${body}</table>`;
 }
 
-export function listOrNone<T>(items: readonly T[], render: (item: T) => string, max: number): string {
+/** `total`: how many there are, when `items` holds only the first of them. */
+export function listOrNone<T>(items: readonly T[], render: (item: T) => string, max: number, total = items.length): string {
   if (items.length === 0) return '<p>None.</p>';
   const shown = items.slice(0, max).map((i) => `<li>${render(i)}</li>`).join('');
-  const more = items.length > max ? `<li>…and ${items.length - max} more</li>` : '';
+  const hidden = total - Math.min(items.length, max);
+  const more = hidden > 0 ? `<li>…and ${hidden} more</li>` : '';
   return `<ul style="padding-left:20px">${shown}${more}</ul>`;
 }

@@ -1,6 +1,7 @@
 // The QA-ready email: what to test, where, what changed, and one promote and one reject link
 // for this recipient. Plain text and HTML say the same thing.
 
+import { CHANGE_LIST_MAX } from '../domain/hotfix.js';
 import type { ChangedFile, CommitInfo } from '../ports/git-repo.js';
 import { detailsTable, escapeHtml, headerLine, link, listOrNone, shortSha } from './html.js';
 
@@ -8,8 +9,11 @@ export interface QaEmailModel {
   hotfix: { id: string; service: string; title: string; requestedBy: string; branch: string; baseTag: string | null };
   qa: { env: string; url: string; expiresAt: string | null };
   build: { number: number; url: string | null; artifactVersion: string };
+  /** The first commits and files (the email lists at most MAX_LIST of each) … */
   commits: readonly CommitInfo[];
   files: readonly ChangedFile[];
+  /** … and how many there are in all (the lists may have been cut short when recorded). */
+  totals?: { commits: number; files: number };
   /** This recipient's promote and reject links; null for one told for information (not an approver). No promote link for a build the service will not promote. */
   links: { promote: string | null; reject: string } | null;
   /** The build contains no change from production: said plainly, and promoting needs a confirmation (or is refused). */
@@ -38,17 +42,19 @@ export interface RenderedEmail {
   html: string;
 }
 
-const MAX_LIST = 50;
+// As many as the record keeps for the email.
+const MAX_LIST = CHANGE_LIST_MAX;
 
 export function qaEmailSubject(m: Pick<QaEmailModel, 'hotfix' | 'resend'>): string {
   const resent = m.resend ? '[resent] ' : '';
   return headerLine(`${resent}[${m.hotfix.id}] ${m.hotfix.service}: ${m.hotfix.title} — ready for QA`, 250);
 }
 
-function textList<T>(items: readonly T[], render: (i: T) => string): string {
+function textList<T>(items: readonly T[], total: number, render: (i: T) => string): string {
   if (items.length === 0) return '  (none)';
   const lines = items.slice(0, MAX_LIST).map((i) => `  - ${render(i)}`);
-  if (items.length > MAX_LIST) lines.push(`  ...and ${items.length - MAX_LIST} more`);
+  const shown = Math.min(items.length, MAX_LIST);
+  if (total > shown) lines.push(`  ...and ${total - shown} more`);
   return lines.join('\n');
 }
 
@@ -69,10 +75,10 @@ export function renderQaEmail(m: QaEmailModel): RenderedEmail {
     ...(m.noChange ? ['', `NO CHANGE: ${noChangeLine(m.noChange)}`] : []),
     '',
     'Commits since the production tag:',
-    textList(m.commits, (c) => `${shortSha(c.sha)} ${headerLine(c.subject, 120)} (${c.author})`),
+    textList(m.commits, m.totals?.commits ?? m.commits.length, (c) => `${shortSha(c.sha)} ${headerLine(c.subject, 120)} (${c.author})`),
     '',
     'Changed files:',
-    textList(m.files, (f) => `${f.status} ${f.path}`),
+    textList(m.files, m.totals?.files ?? m.files.length, (f) => `${f.status} ${f.path}`),
     '',
     ...(m.links
       ? [...(m.links.promote ? [`Promote to production: ${m.links.promote}`] : []), `Reject:                ${m.links.reject}`, '', 'Each link opens a page that asks you to confirm; opening it changes nothing.']
@@ -98,9 +104,9 @@ ${detailsTable([
 ${m.freeze ? `<p style="background:#fff4d6;padding:8px"><strong>Frozen:</strong> ${escapeHtml(freezeLine(m.freeze))}</p>` : ''}
 ${m.noChange ? `<p style="background:#fdecec;border-left:4px solid #cf222e;padding:8px"><strong>No change:</strong> ${escapeHtml(noChangeLine(m.noChange))}</p>` : ''}
 <h2 style="font-size:17px">Commits since the production tag</h2>
-${listOrNone(m.commits, (c) => `<code>${escapeHtml(shortSha(c.sha))}</code> ${escapeHtml(c.subject)} <span style="color:#555">(${escapeHtml(c.author)})</span>`, MAX_LIST)}
+${listOrNone(m.commits, (c) => `<code>${escapeHtml(shortSha(c.sha))}</code> ${escapeHtml(c.subject)} <span style="color:#555">(${escapeHtml(c.author)})</span>`, MAX_LIST, m.totals?.commits)}
 <h2 style="font-size:17px">Changed files</h2>
-${listOrNone(m.files, (f) => `<code>${escapeHtml(f.status)}</code> ${escapeHtml(f.path)}`, MAX_LIST)}
+${listOrNone(m.files, (f) => `<code>${escapeHtml(f.status)}</code> ${escapeHtml(f.path)}`, MAX_LIST, m.totals?.files)}
 ${
   m.links
     ? `<h2 style="font-size:17px">Your decision</h2>

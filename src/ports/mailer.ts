@@ -10,4 +10,6 @@ export interface MailMessage {
 
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
+  /** Let go of open connections (at shutdown). */
+  close?(): void;
 }

@@ -1,12 +1,13 @@
 // The QA-ready email (one per recipient per QA cycle) and the requester's notifications.
-// An attempt is recorded before each send, so after a crash the service knows a message may
-// have gone out and marks the second copy as a resend instead of sending it silently twice.
+// The attempts are recorded before anything is sent, so after a crash the service knows a
+// message may have gone out and marks the second copy as a resend instead of sending it
+// silently twice.
 
 import { createHash } from 'node:crypto';
 import { ExternalServiceError } from '../domain/errors.js';
 import { decider, describeGroups, mayDecide, qaEmailRecipients, recordChanges } from '../domain/approvals.js';
 import { approvalGroups } from '../domain/policy.js';
-import { toPublicView, type Hotfix } from '../domain/hotfix.js';
+import { toPublicView, type ChangeList, type Hotfix, type QaCycle } from '../domain/hotfix.js';
 import { completeEffect, flagAttention, note } from '../domain/record.js';
 import { renderQaEmail } from '../notify/qa-email.js';
 import { renderRequesterEmail, type RequesterEvent } from '../notify/requester-email.js';
@@ -23,6 +24,36 @@ function actionUrl(deps: Deps, token: string): string {
   return `${deps.settings.publicUrl}/actions/${token}`;
 }
 
+/** What the build changes, for the email: as recorded while QA came up, or looked up now. */
+async function changeListOf(deps: Deps, h: Hotfix, qa: QaCycle, baseCommit: string): Promise<{ list: ChangeList; totals: { commits: number; files: number }; looked: boolean }> {
+  if (qa.changeList && qa.changes) return { list: qa.changeList, totals: qa.changes, looked: false };
+  const found = await deps.git.changes(serviceOf(deps, h).repo, baseCommit, qa.commit);
+  return { list: found, totals: { commits: found.commits.length, files: found.files.length }, looked: true };
+}
+
+/**
+ * prepare-qa-email {cycle}: look up what the build changes while its QA environment comes up,
+ * so the email goes out without waiting for git. Only a head start: when git cannot answer
+ * now, the email step asks again itself.
+ */
+export const prepareQaEmailStep: Step = async (deps, input) => {
+  const { hotfix: h, effect } = input;
+  const cycle = argNumber(effect, 'cycle');
+  const qa = h.qa;
+  if (!qa || qa.cycle !== cycle || qa.changeList || !h.baseCommit || qa.status === 'down') return skip(deps, input);
+  let found: ChangeList | null = null;
+  try {
+    found = await deps.git.changes(serviceOf(deps, h).repo, h.baseCommit, qa.commit);
+  } catch (err) {
+    input.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not look up the changes ahead of the QA email; it will');
+  }
+  const list = found;
+  await change(deps, h.id, (d) => {
+    if (list) recordChanges(d, cycle, { commits: list.commits.length, files: list.files.length }, list);
+    completeEffect(d, effect.id);
+  }, h);
+};
+
 /** send-qa-email {cycle} */
 export const sendQaEmailStep: Step = async (deps, input) => {
   const { hotfix: h, effect } = input;
@@ -30,59 +61,64 @@ export const sendQaEmailStep: Step = async (deps, input) => {
   const qa = h.qa;
   if (!qa || qa.cycle !== cycle || h.state !== 'awaiting_approval' || !qa.url || !h.baseCommit) return skip(deps, input);
   const service = serviceOf(deps, h);
-  const changes = await deps.git.changes(service.repo, h.baseCommit, qa.commit);
-  const counts = { commits: changes.commits.length, files: changes.files.length };
-  if (qa.changes == null) await change(deps, h.id, (d) => recordChanges(d, cycle, counts));
-  const noChange = counts.files === 0;
+  const { list, totals, looked } = await changeListOf(deps, h, qa, h.baseCommit);
+  const noChange = totals.files === 0;
   const refuseNoChange = noChange && service.promoteWithoutChanges === 'refuse';
   const build = h.builds.find((b) => b.number === qa.build);
   const expiresAt = new Date(qa.expiresAt ?? deps.clock.now().getTime() + service.qa.ttlHours * 3_600_000);
-  const failed: string[] = [];
   const frozen = service.freezes.activeAt(deps.clock.now());
-  for (const recipient of qaEmailRecipients(h, service)) {
-    const earlier = qa.emails.find((e) => e.recipient === recipient);
-    if (earlier?.sentAt) continue;
-    const id = messageId(h, `qa${cycle}`, recipient);
-    const resend = earlier !== undefined;
-    if (!earlier) {
-      const { result: stillWanted } = await change(deps, h.id, (d) => {
-        if (d.qa?.cycle !== cycle || d.state !== 'awaiting_approval') return false;
-        d.qa.emails.push({ recipient, messageId: id, sentAt: null, resend: false });
-        return true;
-      });
-      if (!stillWanted) return skip(deps, input);
+  const recipients = qaEmailRecipients(h, service).filter((r) => !qa.emails.find((e) => e.recipient === r)?.sentAt);
+  const resends = new Set(recipients.filter((r) => qa.emails.some((e) => e.recipient === r)));
+  // One write records every attempt before anything is sent (a crash after it makes the next
+  // copies resends) and, if this step looked, what the build changes.
+  const { hotfix: current, result: stillWanted } = await change(deps, h.id, (d) => {
+    if (looked) recordChanges(d, cycle, totals, list);
+    if (d.qa?.cycle !== cycle || d.state !== 'awaiting_approval') return false;
+    for (const recipient of recipients) {
+      if (!resends.has(recipient)) d.qa.emails.push({ recipient, messageId: messageId(h, `qa${cycle}`, recipient), sentAt: null, resend: false });
     }
-    const sign = (decision: 'promote' | 'reject') =>
-      actionUrl(deps, deps.links.sign({ hotfixId: h.id, recipient, decision, build: qa.build, expiresAt }).token);
+    return true;
+  }, h);
+  if (!stillWanted) return skip(deps, { ...input, hotfix: current });
+  const sign = (recipient: string, decision: 'promote' | 'reject') =>
+    actionUrl(deps, deps.links.sign({ hotfixId: h.id, recipient, decision, build: qa.build, expiresAt }).token);
+  const sendTo = async (recipient: string): Promise<void> => {
+    const resend = resends.has(recipient);
     const email = renderQaEmail({
       hotfix: h,
-      qa: { env: qa.env, url: qa.url, expiresAt: qa.expiresAt },
+      qa: { env: qa.env, url: qa.url ?? '', expiresAt: qa.expiresAt },
       build: { number: qa.build, url: build?.url ?? null, artifactVersion: qa.artifact.version },
-      commits: changes.commits,
-      files: changes.files,
+      commits: list.commits,
+      files: list.files,
+      totals,
       // Someone who may not decide is told, without links they could not use.
-      links: mayDecide(recipient, service) ? { promote: refuseNoChange ? null : sign('promote'), reject: sign('reject') } : null,
+      links: mayDecide(recipient, service) ? { promote: refuseNoChange ? null : sign(recipient, 'promote'), reject: sign(recipient, 'reject') } : null,
       noChange: noChange ? { baseTag: h.baseTag ?? 'the production tag', refused: refuseNoChange } : null,
       decidedBy: approvalGroups(service.approvals).map((g) => g.name),
       resend,
       approvals: describeGroups(h, service, qa.build),
       freeze: frozen ? { name: frozen.name, until: frozen.until.toISOString(), overrideGroup: service.freezeOverride?.group ?? null } : null,
     });
-    try {
-      await deps.mailer.send({ to: recipient, ...email, messageId: id, headers: { 'X-Hotfix-Id': h.id, ...(resend ? { 'X-Hotfix-Resend': 'yes' } : {}) } });
-    } catch (err) {
-      if (err instanceof ExternalServiceError && !err.transient) {
-        failed.push(`${recipient} (${err.message})`);
-        continue;
-      }
-      throw err;
-    }
-    await change(deps, h.id, (d) => {
-      const rec = d.qa?.cycle === cycle ? d.qa.emails.find((e) => e.recipient === recipient) : undefined;
-      if (rec) Object.assign(rec, { sentAt: deps.clock.now().toISOString(), resend });
-    });
-  }
+    const id = messageId(h, `qa${cycle}`, recipient);
+    await deps.mailer.send({ to: recipient, ...email, messageId: id, headers: { 'X-Hotfix-Id': h.id, ...(resend ? { 'X-Hotfix-Resend': 'yes' } : {}) } });
+  };
+  // Side by side over the mailer's pooled connections; each recipient's outcome is its own.
+  const outcomes = await Promise.allSettled(recipients.map(sendTo));
+  const sentTo = recipients.filter((_, i) => outcomes[i]?.status === 'fulfilled');
+  const failed: string[] = [];
+  let retry: unknown = null;
+  outcomes.forEach((o, i) => {
+    if (o.status === 'fulfilled') return;
+    if (o.reason instanceof ExternalServiceError && !o.reason.transient) failed.push(`${recipients[i]} (${o.reason.message})`);
+    else retry ??= o.reason;
+  });
   await change(deps, h.id, (d) => {
+    const now = deps.clock.now().toISOString();
+    for (const rec of d.qa?.cycle === cycle ? d.qa.emails : []) {
+      if (sentTo.includes(rec.recipient)) Object.assign(rec, { sentAt: now, resend: resends.has(rec.recipient) });
+    }
+    // A passing failure: what went out is recorded, the job runs again for the rest.
+    if (retry !== null) return;
     completeEffect(d, effect.id);
     // A rebuild may have started another QA cycle meanwhile: its emails are its own step's to count.
     if (d.qa?.cycle !== cycle) return;
@@ -94,7 +130,8 @@ export const sendQaEmailStep: Step = async (deps, input) => {
     } else if (failed.length === 0) {
       note(d, 'email', ctx, `QA email sent to ${sent} recipient(s)`);
     }
-  });
+  }, current);
+  if (retry !== null) throw retry;
 };
 
 /** notify-requester {event, ...}: never blocks the hotfix; a refused message is noted. */

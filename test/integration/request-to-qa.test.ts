@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HotfixView } from '../../src/domain/hotfix.js';
+import { contractPipeline } from '../../src/sandbox/index.js';
 import { JOBS, startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -50,5 +51,34 @@ describe('from a hotfix request to the QA email', () => {
     const settled: HotfixView = await h.settle(created.id);
     expect(settled.events.filter((e) => e.type === 'state').map((e) => e.to)).toEqual(['open', 'building', 'qa_provisioning', 'awaiting_approval']);
     expect(h.smtp.messages.filter((m) => m.parsed.subject?.includes(created.id))).toHaveLength(1);
+  });
+
+  it('looks up what the build changes while QA comes up, so the email waits for no git', async () => {
+    h.jenkins.defineJob(JOBS.qaUp, 'manual');
+    try {
+      const fix = h.origin.commit('fix/fees', { 'card-fee.js': 'export const cardFee = 0.02;\n' }, 'Lower the card fee', 'prod-10');
+      const created = await h.createHotfix({ title: 'Lower the card fee', commits: [fix] });
+      const qaUp = await h.jenkins.waitForBuildStart((b) => b.job === JOBS.qaUp && b.params.HOTFIX_ID === created.id, 30_000);
+      // QA is still coming up: the lists are in the record already.
+      const deadline = Date.now() + 10_000;
+      let record = await h.service.deps.store.get(created.id);
+      while (!record?.qa?.changeList && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        record = await h.service.deps.store.get(created.id);
+      }
+      expect(record?.state).toBe('qa_provisioning');
+      expect(record?.qa?.changes).toEqual({ commits: 1, files: 1 });
+      expect(record?.qa?.changeList).toEqual({ commits: [{ sha: expect.stringMatching(/^[0-9a-f]{40}$/), subject: 'Lower the card fee', author: expect.stringContaining('<') }], files: [{ status: 'A', path: 'card-fee.js' }] });
+      expect(record?.outbox.some((e) => e.step === 'prepare-qa-email')).toBe(false);
+
+      await h.jenkins.finish(JOBS.qaUp, qaUp.number, 'SUCCESS');
+      const mail = await h.smtp.waitFor((m) => m.parsed.subject?.includes(created.id) ?? false, 10_000);
+      expect(mail.parsed.text).toContain('Lower the card fee');
+      expect(mail.parsed.text).toContain('A card-fee.js');
+      const settled = await h.settle(created.id);
+      expect(settled.events.filter((e) => e.message?.startsWith('QA email sent')).map((e) => e.message)).toEqual(['QA email sent to 1 recipient(s)']);
+    } finally {
+      h.jenkins.defineJob(JOBS.qaUp, contractPipeline({ durationMs: 5 }));
+    }
   });
 });

@@ -22,15 +22,24 @@ export function smtpError(err: unknown): ExternalServiceError {
   return new ExternalServiceError('smtp', `cannot deliver: ${code}`, code !== 'EAUTH', { cause: err });
 }
 
-export function createSmtpMailer(settings: { url: string; from: string; timeoutMs?: number }): Mailer {
+export function createSmtpMailer(settings: { url: string; from: string; timeoutMs?: number; maxConnections?: number }): Mailer {
   const timeout = settings.timeoutMs ?? 30_000;
+  // Pooled: a new connection (TCP, greeting, EHLO, maybe TLS and AUTH) per message was most of
+  // a send. A pooled connection the server has closed meanwhile fails its send as ECONNECTION,
+  // which the job queue retries on a fresh one.
   const transport = nodemailer.createTransport({
     url: settings.url,
+    pool: true,
+    maxConnections: settings.maxConnections ?? 5,
+    maxMessages: 100,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
   });
   return {
+    close() {
+      transport.close();
+    },
     async send(message) {
       try {
         await transport.sendMail({

@@ -5,10 +5,10 @@ import { InvalidStateError, ValidationError } from '../../domain/errors.js';
 import { newestProductionTag, productionBuildOf, productionTags, type ProductionTag } from '../../domain/tags.js';
 import type { BranchRequest, BranchResult, ChangedFile, CommitInfo, GitRepo } from '../../ports/git-repo.js';
 import type { Mirrors } from './mirror.js';
-import { assertBranchName, isAncestor, listTags, remoteRefs, resolveCommit } from './refs.js';
+import { assertBranchName, isAncestor, isCommitSha, listTags, remoteRefs, resolveCommit } from './refs.js';
 import { releaseOps } from './release-ops.js';
 import { cherryPickOnto } from './tree-ops.js';
-import type { RunGit } from './runner.js';
+import { GitExitError, type RunGit } from './runner.js';
 
 /** The newest production tag the commit contains: where an existing branch was cut from. */
 async function baseOf(run: RunGit, template: string, tags: string[], head: string): Promise<ProductionTag | null> {
@@ -101,13 +101,22 @@ export function createGitRepo(mirrors: Mirrors): GitRepo {
     },
 
     async changes(repo, from, to) {
-      let mirror = await mirrors.peek(repo);
-      if (!(await resolveCommit(mirror.run, to)) || !(await resolveCommit(mirror.run, from))) {
-        mirror = await mirrors.withMirror(repo, async (m) => m);
+      if (!isCommitSha(from) || !isCommitSha(to)) throw new ValidationError('commit', `'${from}..${to}' does not name two commits`);
+      // Two git processes, not four: a spawn costs the worker's event loop milliseconds, so
+      // the commits are not looked up first. Missing from the mirror, git says so; fetch then.
+      const look = async (run: RunGit) => {
+        const [log, diff] = await Promise.all([
+          run(['log', '--format=%H%x1f%s%x1f%an <%ae>%x1e', `${from}..${to}`, '--']),
+          run(['diff', '--name-status', '-z', from, to, '--']),
+        ]);
+        return { commits: parseLog(log), files: parseNameStatus(diff) };
+      };
+      try {
+        return await look((await mirrors.peek(repo)).run);
+      } catch (err) {
+        if (!(err instanceof GitExitError)) throw err;
+        return mirrors.withMirror(repo, (m) => look(m.run));
       }
-      const log = await mirror.run(['log', '--format=%H%x1f%s%x1f%an <%ae>%x1e', `${from}..${to}`, '--']);
-      const diff = await mirror.run(['diff', '--name-status', '-z', from, to, '--']);
-      return { commits: parseLog(log), files: parseNameStatus(diff) };
     },
   };
 }

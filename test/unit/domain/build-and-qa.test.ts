@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../src/domain/approvals.js';
+import { decide, recordChanges } from '../../../src/domain/approvals.js';
+import { CHANGE_LIST_MAX } from '../../../src/domain/hotfix.js';
 import { canBuild, requestBuild } from '../../../src/domain/build.js';
 import { InvalidStateError } from '../../../src/domain/errors.js';
-import { expireQa, qaReady } from '../../../src/domain/qa.js';
+import { expireQa, qaReady, qaTornDown } from '../../../src/domain/qa.js';
 import { applyReport } from '../../../src/domain/reports.js';
 import { newHotfix } from '../../../src/domain/create.js';
 import {
@@ -55,6 +56,8 @@ describe('building', () => {
     expect(effect(h, 'provision-qa')?.args).toEqual({ cycle: 1 });
     expect(h.qa).toMatchObject({ cycle: 1, env: 'qa-hf-2026-11-001', status: 'provisioning', build: BUILD_1, commit: COMMIT_1, artifact: ARTIFACT_1 });
     expect(h.qa?.up).toMatchObject({ stage: 'qa-up', job: 'payments-qa-up', commit: COMMIT_1 });
+    // What the email will list is looked up while the environment comes up, not after.
+    expect(effect(h, 'prepare-qa-email')?.args).toEqual({ cycle: 1 });
   });
 
   it.each(['FAILURE', 'UNSTABLE', 'ABORTED'] as const)('%s → build_failed and the requester is told', (status) => {
@@ -182,6 +185,42 @@ describe('the QA environment', () => {
     applyReport(h, report({ stage: 'qa-up', number: QA_UP_NUMBER, status: 'SUCCESS', commit: COMMIT_1, qaUrl: QA_URL }), POLICY, ctx('jenkins', at(21)));
     expect(h.state).toBe('qa_provisioning');
     expect(steps(h)).not.toContain('send-qa-email');
+  });
+});
+
+describe('what a build changes, kept for the QA email (issue 14)', () => {
+  const list = (n: number) => ({
+    commits: Array.from({ length: n }, (_, i) => ({ sha: `${i}`.padStart(40, 'a'), subject: `fix ${i}`, author: 'Dev <dev@example.com>', extra: 'not kept' })),
+    files: Array.from({ length: n }, (_, i) => ({ status: 'M', path: `src/f${i}.ts` })),
+  });
+
+  it('keeps the totals and the first 50 of each list, only for its own cycle, once', () => {
+    const h = qaProvisioning();
+    recordChanges(h, 2, { commits: 1, files: 1 }, list(1));
+    expect(h.qa?.changes ?? null).toBeNull();
+    const big = list(120);
+    recordChanges(h, 1, { commits: 120, files: 120 }, big);
+    expect(h.qa?.changes).toEqual({ commits: 120, files: 120 });
+    expect(h.qa?.changeList?.commits).toHaveLength(CHANGE_LIST_MAX);
+    expect(h.qa?.changeList?.files).toHaveLength(CHANGE_LIST_MAX);
+    expect(h.qa?.changeList?.commits[0]).toEqual({ sha: big.commits[0]?.sha, subject: 'fix 0', author: 'Dev <dev@example.com>' });
+    recordChanges(h, 1, { commits: 1, files: 1 }, list(1));
+    expect(h.qa?.changes).toEqual({ commits: 120, files: 120 });
+    expect(h.qa?.changeList?.commits).toHaveLength(CHANGE_LIST_MAX);
+  });
+
+  it('lets go of the lists once the environment is gone or its cycle retired (the counts stay)', () => {
+    const h = awaitingApproval();
+    recordChanges(h, 1, { commits: 2, files: 2 }, list(2));
+    queueBuild(h, COMMIT_2, POLICY, at(20));
+    applyReport(h, report({ stage: 'build', number: BUILD_2, status: 'SUCCESS', commit: COMMIT_2, artifact: ARTIFACT_2 }), POLICY, ctx('jenkins', at(25)));
+    expect(h.qa?.cycle).toBe(2);
+    expect(h.qaRetired?.[0]).toMatchObject({ cycle: 1, changes: { commits: 2, files: 2 }, changeList: null });
+
+    const done = awaitingApproval();
+    recordChanges(done, 1, { commits: 2, files: 2 }, list(2));
+    qaTornDown(done, 1, true, '', ctx('jenkins', at(30)));
+    expect(done.qa).toMatchObject({ status: 'down', changes: { commits: 2, files: 2 }, changeList: null });
   });
 });
 

@@ -41,6 +41,13 @@ describe('the QA email', () => {
     expect(renderQaEmail(model({}, 'a'.repeat(1000))).subject.length).toBeLessThanOrEqual(250);
   });
 
+  it('says how many more there are when the lists were cut short', () => {
+    const { text, html } = renderQaEmail(model({ totals: { commits: 72, files: 2 } }));
+    expect(text).toContain('...and 70 more');
+    expect(html).toContain('…and 70 more');
+    expect(text.match(/and \d+ more/g)).toHaveLength(1);
+  });
+
   it('lists the commits and changed files in both parts', () => {
     const { text, html } = renderQaEmail(model());
     for (const part of [text, html]) {
