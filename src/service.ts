@@ -209,6 +209,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
 
   const servers: Server[] = [];
   let worker: Worker | undefined;
+  let reconciler: NodeJS.Timeout | undefined;
   return {
     deps,
     app,
@@ -234,10 +235,26 @@ export function createService(config: Config, options: ServiceOptions): RunningS
         lockDuration: config.queue.lockSeconds * 1000,
         stalledInterval: config.queue.stalledCheckSeconds * 1000,
       });
-      const every = config.queue.reconcileSeconds * 1000;
-      await queue.upsertJobScheduler(RECONCILE_JOB, { every }, { name: RECONCILE_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } });
+      // The safety net runs on each worker process's own clock, not as a BullMQ repeatable job:
+      // a failover can lose the write that queues a repeatable job's next run, and with it every
+      // run after (seen in the Sentinel failover test: the reconciler stopped for good). Earlier
+      // versions registered one; it goes.
+      await queue.removeJobScheduler(RECONCILE_JOB).catch(() => undefined);
+      let running = false;
+      const sweep = async (): Promise<void> => {
+        if (running) return;
+        running = true;
+        try {
+          await reconcile(deps);
+        } catch (err) {
+          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; trying again at the next interval');
+        } finally {
+          running = false;
+        }
+      };
       // Whatever a previous process left in flight is picked up now, not after the first interval.
-      await reconcile(deps).catch((err: unknown) => log.warn({ err }, 'initial reconcile failed'));
+      await sweep();
+      reconciler = setInterval(() => void sweep(), config.queue.reconcileSeconds * 1000);
       return worker;
     },
     async close(graceMs = 10_000) {
@@ -251,6 +268,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       // Jobs still running after the grace period are abandoned: their locks expire and a
       // worker takes them up again. Their connection is left to them — closing it under a
       // running BullMQ worker makes it retry its bookkeeping forever.
+      clearInterval(reconciler);
       const workerDone = worker ? await Promise.race([worker.close().then(() => true), timeout.then(() => false)]) : true;
       if (!workerDone) log.warn({ graceMs }, 'jobs still running at shutdown; they will be picked up again');
       await queue.close();

@@ -58,8 +58,9 @@ export function createQueueScheduler(queue: Queue, now: () => number = Date.now)
       for (const e of effects) {
         const job = await queue.getJob(jobIdFor(hotfixId, e.id));
         const state = job ? await job.getState() : 'unknown';
-        // A finished job whose step never removed its outbox entry: its id would swallow the add.
-        if (job && (state === 'completed' || state === 'failed')) await job.remove();
+        // A finished job whose step never removed its outbox entry, or one a failover left
+        // half-written (its data, but in no list): either id would swallow the add.
+        if (job && (state === 'completed' || state === 'failed' || state === 'unknown')) await job.remove();
       }
       await schedule(hotfixId, effects);
     },
