@@ -35,7 +35,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const readyz = async (): Promise<number> => (await fetch(`${h.url}/readyz`).catch(() => null))?.status ?? 0;
+// A probe that does not answer within 2 s counts as not ready (as a load balancer's would).
+const readyz = async (): Promise<number> => (await fetch(`${h.url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => null))?.status ?? 0;
 
 /** Kill the primary now; see /readyz go 503, Sentinel promote the replica, the old node rejoin as a replica, /readyz 200. */
 async function failover(): Promise<{ unready: boolean }> {
@@ -51,9 +52,14 @@ async function failover(): Promise<{ unready: boolean }> {
   await cluster.waitForFailover(old);
   await watching;
   await cluster.rejoin();
-  const until = Date.now() + 20_000;
+  // 60 s, not 20: under the full suite on a 2-core machine the service once took longer than 20 s
+  // to be ready again after a failover (see the note on issue 14); it must come back, not be quick.
+  const until = Date.now() + 60_000;
   while ((await readyz()) !== 200) {
-    if (Date.now() > until) throw new Error('/readyz did not come back to 200 after the failover');
+    if (Date.now() > until) {
+      console.error(`service warnings and errors:\n${h.logs.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-40).join('\n')}`);
+      throw new Error('/readyz did not come back to 200 within 60 s of the failover');
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { unready };
@@ -87,7 +93,7 @@ describe('Redis Sentinel failover', () => {
     const again = await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'qa@example.com' });
     expect([202, 409]).toContain(again.status);
     exactlyOnce(await h.waitForState(hf.id, 'awaiting_backmerge', 60_000));
-  }, 120_000);
+  }, 180_000);
 
   it('the deploy slot is claimed only once a replica has the claim', async () => {
     const main = redisConnection({ sentinels: cluster.sentinels, name: cluster.name }, { maxRetriesPerRequest: 3 });
@@ -114,7 +120,7 @@ describe('Redis Sentinel failover', () => {
     expect(unready).toBe(true);
     const done = await h.waitForState(hf.id, 'awaiting_backmerge', 60_000);
     exactlyOnce(done);
-  }, 120_000);
+  }, 180_000);
 
   it('right after the deploy is triggered: one deploy, one tag, one merge, one back-merge', async () => {
     const hf = await h.waitForState((await h.createHotfix({ title: 'Failover after deploy trigger' })).id, 'awaiting_approval', 30_000);
@@ -124,9 +130,9 @@ describe('Redis Sentinel failover', () => {
     // One run under extra load left this hotfix deploying past the wait; if it happens again,
     // the service's warnings and errors say why.
     const done = await h.waitForState(hf.id, 'awaiting_backmerge', 60_000).catch((err: unknown) => {
-      console.error(`service warnings and errors:\n${h.logs.filter((l) => !l.includes('"level":30')).slice(-80).join('\n')}`);
+      console.error(`service warnings and errors:\n${h.logs.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-80).join('\n')}`);
       throw err;
     });
     exactlyOnce(done);
-  }, 120_000);
+  }, 180_000);
 });
