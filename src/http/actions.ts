@@ -142,7 +142,13 @@ export function postAction(deps: Deps, publicOrigin: string): RequestHandler {
         if (ctx.noChange?.refused) return page(res, 409, decisionForm(ctx, { proof }));
         return page(res, 400, decisionForm(ctx, { proof, error: 'Tick the box to confirm that you promote a build without changes.' }));
       }
-      if (err instanceof DecisionRefused) return page(res, 409, messagePage('Nothing changed', err.message, 'info', r.ctx));
+      if (err instanceof DecisionRefused) {
+        // Someone decided between this page opening and its submit (a Slack click, another
+        // link): said as the page would have said it on opening, in words and the tester's zone.
+        const now = (await deps.store.get(r.hotfix.id)) ?? r.hotfix;
+        const title = err.reason === 'used' ? 'This link was already used' : 'Nothing changed';
+        return page(res, 409, messagePage(title, refusalInWords(now, r.claims, deps.settings.timeZone, 'link'), 'info', contextOf(deps, now, r.claims, token)));
+      }
       if (err instanceof ForbiddenError) return page(res, 403, messagePage('Not allowed', err.message, 'bad', r.ctx));
       if (err instanceof FrozenError) return page(res, 409, messagePage('Production is frozen', err.message, 'warn', r.ctx));
       if (err instanceof NotFoundError) return page(res, 404, messagePage('Unknown hotfix', err.message, 'bad'));

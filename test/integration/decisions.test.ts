@@ -70,6 +70,22 @@ describe('decisions', () => {
     expect(final.tags).toHaveLength(2);
   });
 
+  it('a page opened before others promoted says who did, in words, when submitted', async () => {
+    const hf = await toQa('Opened, then overtaken');
+    const links = await linksFor(hf.id, 'qa2@example.com');
+    const page = await openAction(links.promote);
+    expect(page.status).toBe(200);
+    await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'lead@example.com' });
+    expect((await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'qa1@example.com' })).status).toBe(202);
+    const late = await submitAction(links.promote, page);
+    expect(late.status).toBe(409);
+    // The words the page would have shown on opening: who, when in words, where it is now.
+    expect(late.html).toContain('Already promoted by lead@example.com and qa1@example.com at');
+    expect(late.html).toContain('the hotfix is now');
+    expect(late.html).not.toContain('(now ');
+    await h.settle(hf.id);
+  });
+
   it('promote and reject racing: one outcome wins and the other is told', async () => {
     const hf = await toQa('Race');
     await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'lead@example.com' });
