@@ -41,13 +41,10 @@ export const prepareQaEmailStep: Step = async (deps, input) => {
   const cycle = argNumber(effect, 'cycle');
   const qa = h.qa;
   if (!qa || qa.cycle !== cycle || qa.changeList || !h.baseCommit || qa.status === 'down') return skip(deps, input);
-  let found: ChangeList | null = null;
-  try {
-    found = await deps.git.changes(serviceOf(deps, h).repo, h.baseCommit, qa.commit);
-  } catch (err) {
+  const list = await deps.git.changes(serviceOf(deps, h).repo, h.baseCommit, qa.commit).catch((err: unknown) => {
     input.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not look up the changes ahead of the QA email; it will');
-  }
-  const list = found;
+    return null;
+  });
   await change(deps, h.id, (d) => {
     if (list) recordChanges(d, cycle, { commits: list.commits.length, files: list.files.length }, list);
     completeEffect(d, effect.id);
