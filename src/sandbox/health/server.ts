@@ -9,15 +9,20 @@ import { RecordLog } from '../shared/record-log.js';
 export interface HealthSim {
   readonly url: string;
   readonly requests: readonly RequestRecord[];
-  /** What `/health` answers from now on. */
-  setHealth(status: number): void;
+  /**
+   * What `/health` answers from now on: one status, or statuses answered in turn, one per
+   * request, round and round (a flapping service whose pattern a test fixes by request, not time).
+   */
+  setHealth(status: number | readonly number[]): void;
   setVersion(version: string): void;
   failNext(fault: FaultSpec): void;
   close(): Promise<void>;
 }
 
 export async function startHealthSim(opts: { port?: number; version?: string } = {}): Promise<HealthSim> {
-  let health = 200;
+  let health: readonly number[] = [200];
+  let answered = 0;
+  const nextHealth = (): number => health[answered++ % health.length] ?? 200;
   let version = opts.version ?? '1.0.0';
   const requests = new RecordLog<RequestRecord>();
   const faults = new FaultInjector();
@@ -26,7 +31,10 @@ export async function startHealthSim(opts: { port?: number; version?: string } =
     faults,
     requests,
     handler: (_req, res, url) => {
-      if (url.pathname === '/health') return sendJson(res, health, { status: health < 400 ? 'ok' : 'failing' });
+      if (url.pathname === '/health') {
+        const status = nextHealth();
+        return sendJson(res, status, { status: status < 400 ? 'ok' : 'failing' });
+      }
       if (url.pathname === '/version') return sendJson(res, 200, { version });
       sendJson(res, 404, { error: 'not found' });
     },
@@ -36,7 +44,10 @@ export async function startHealthSim(opts: { port?: number; version?: string } =
     get requests() {
       return requests.items;
     },
-    setHealth: (status) => void (health = status),
+    setHealth: (status) => {
+      health = typeof status === 'number' ? [status] : [...status];
+      answered = 0;
+    },
     setVersion: (v) => void (version = v),
     failNext: (fault) => faults.add(fault),
     close: () => http.close(),
