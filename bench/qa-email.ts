@@ -5,6 +5,8 @@
 
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
+import { noDelaySocket } from '../src/adapters/email/smtp-mailer.js';
 import { contractPipeline } from '../src/sandbox/index.js';
 import { JOBS, SECRETS } from '../test/helpers/harness.js';
 import type { Stack } from './stack.js';
@@ -13,6 +15,8 @@ export interface QaEmailTimings {
   service: number[];
   /** The same message, sent with nodemailer over one warm pooled connection. */
   bareWarm: number[];
+  /** … and with Nagle's algorithm off on that connection, as the service sends. */
+  bareWarmNoDelay: number[];
   /** … and over a fresh connection per message (nodemailer's default). */
   bareFresh: number[];
 }
@@ -20,12 +24,15 @@ export interface QaEmailTimings {
 // A real environment takes minutes to come up; this is only long enough for the service to use it.
 const QA_COMES_UP_MS = 150;
 
-async function bareSends(stack: Stack, sample: { subject: string; text: string; html: string }, count: number, pool: boolean): Promise<number[]> {
-  const transport = nodemailer.createTransport({ url: stack.smtp.url, ...(pool ? { pool: true, maxConnections: 1 } : {}) });
+type Bare = 'fresh' | 'warm' | 'warm-nodelay';
+async function bareSends(stack: Stack, sample: { subject: string; text: string; html: string }, count: number, mode: Bare): Promise<number[]> {
+  const pool = mode !== 'fresh';
+  // Not `{ url, pool }`: given `url`, nodemailer ignores every other option.
+  const transport = nodemailer.createTransport({ ...parseConnectionUrl(stack.smtp.url), ...(pool ? { pool: true, maxConnections: 1 } : {}), ...(mode === 'warm-nodelay' ? { getSocket: noDelaySocket(10_000) } : {}) });
   const out: number[] = [];
   try {
     for (let i = 0; i < count + 5; i++) {
-      const subject = `${sample.subject} bare-${pool ? 'warm' : 'fresh'}-${i}`;
+      const subject = `${sample.subject} bare-${mode}-${i}`;
       const t0 = performance.now();
       await transport.sendMail({ from: 'Hotfix Bot <hotfix@example.com>', to: 'qa-team@example.com', subject, text: sample.text, html: sample.html });
       const mail = await stack.smtp.waitFor((m) => m.parsed.subject === subject, 10_000);
@@ -64,5 +71,10 @@ export async function qaUpToEmail(stack: Stack, count: number): Promise<QaEmailT
     stack.jenkins.defineJob(JOBS.qaUp, contractPipeline({ durationMs: 1 }));
   }
   if (!sample) throw new Error('no QA email to compare with');
-  return { service, bareWarm: await bareSends(stack, sample, count, true), bareFresh: await bareSends(stack, sample, count, false) };
+  return {
+    service,
+    bareWarm: await bareSends(stack, sample, count, 'warm'),
+    bareWarmNoDelay: await bareSends(stack, sample, count, 'warm-nodelay'),
+    bareFresh: await bareSends(stack, sample, count, 'fresh'),
+  };
 }

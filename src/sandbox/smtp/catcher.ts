@@ -22,6 +22,8 @@ export interface CaughtMail {
   raw: string;
   /** `performance.now()` when the message was accepted. */
   at: number;
+  /** The SMTP connection it came on: messages sent over one pooled connection share it. */
+  connection: string;
 }
 
 export type SmtpStage = 'connect' | 'mail' | 'rcpt' | 'data';
@@ -134,7 +136,7 @@ export async function startSmtpCatcher(opts: SmtpCatcherOptions = {}): Promise<S
         simpleParser(raw).then(
           (parsed) => {
             attempts.push({ stage: 'data', outcome: 'accepted', at: performance.now() });
-            messages.push({ envelope, parsed, raw: raw.toString('utf8'), at: performance.now() });
+            messages.push({ envelope, parsed, raw: raw.toString('utf8'), at: performance.now(), connection: session.id });
             callback();
           },
           (err: unknown) => callback(Object.assign(new Error(`Message could not be parsed: ${String(err)}`), { responseCode: 554 })),

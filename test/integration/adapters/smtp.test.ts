@@ -1,9 +1,12 @@
 // The SMTP mailer (nodemailer) against a real SMTP server (the catcher: smtp-server +
 // mailparser), with replies turned down by real SMTP codes.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../../src/adapters/email/smtp-mailer.js';
-import type { MailMessage } from '../../../src/ports/mailer.js';
+import type { Mailer, MailMessage } from '../../../src/ports/mailer.js';
 import { startSmtpCatcher, type SmtpCatcher } from '../../../src/sandbox/index.js';
 import { closedPort, externalFailure } from './support.js';
 
@@ -32,7 +35,16 @@ function message(overrides: Partial<MailMessage> = {}): MailMessage {
   };
 }
 
-const mailer = (url = catcher.url) => createSmtpMailer({ url, from: FROM, timeoutMs: 2_000 });
+// Mailers are pooled: each test's are closed after it, so no connection outlives its test.
+const opened: Mailer[] = [];
+afterEach(() => {
+  for (const m of opened.splice(0)) m.close?.();
+});
+function mailer(url = catcher.url, timeoutMs = 2_000): Mailer {
+  const m = createSmtpMailer({ url, from: FROM, timeoutMs });
+  opened.push(m);
+  return m;
+}
 
 describe('delivery', () => {
   it('delivers a message the server can parse: addresses, subject, id, both bodies, extra headers', async () => {
@@ -47,6 +59,63 @@ describe('delivery', () => {
     expect(caught.parsed.html).toContain('“ready”');
     expect(caught.parsed.headers.get('x-hotfix-id')).toBe(m.headers?.['X-Hotfix-Id']);
   });
+});
+
+describe('connections', () => {
+  it('one pooled connection carries message after message', async () => {
+    const one = mailer();
+    const sent = [message(), message(), message()];
+    for (const m of sent) await one.send(m);
+    const caught = await Promise.all(sent.map((m) => catcher.waitFor((c) => c.parsed.messageId === m.messageId)));
+    expect(new Set(caught.map((c) => c.connection)).size).toBe(1);
+  });
+
+  it('smtps:// speaks TLS from the first byte, with options from the URL (a self-signed test server)', async () => {
+    const received: Array<{ secure: boolean; subject: string }> = [];
+    // smtp-server's built-in certificate is self-signed: the URL's own option accepts it.
+    const tls = new SMTPServer({
+      secure: true,
+      authOptional: true,
+      disableReverseLookup: true,
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push({ secure: session.secure, subject: /^Subject: (.*)$/m.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? '' });
+          callback();
+        });
+      },
+    });
+    // The refused handshake below is logged by a real server, which carries on; so does this one.
+    tls.on('error', () => undefined);
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = tls.server.address() as AddressInfo;
+      await externalFailure(mailer(`smtps://127.0.0.1:${port}`).send(message()), true);
+      const m = message({ subject: 'over TLS' });
+      await mailer(`smtps://127.0.0.1:${port}?tls.rejectUnauthorized=false`).send(m);
+      expect(received).toEqual([{ secure: true, subject: 'over TLS' }]);
+    } finally {
+      await new Promise<void>((r) => tls.close(() => r()));
+    }
+  });
+
+  it('a server that accepts the connection but never greets fails the send at our timeout, as transient', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      // nodemailer's own greeting timeout is 30 s: this test's 10 s only passes if ours is used.
+      const err = await externalFailure(mailer(`smtp://127.0.0.1:${port}`, 300).send(message()), true);
+      expect(err.message).toContain('cannot deliver');
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  }, 10_000);
 });
 
 describe('failures', () => {
