@@ -75,14 +75,14 @@ interface Load {
   non2xx: number;
 }
 
-function fire(url: string, setup: () => { body: string; headers: Record<string, string> }): Promise<Load> {
+function fire(url: string, setup: () => { body: string; headers: Record<string, string> }, seconds: number): Promise<Load> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
         url,
         method: 'POST',
         connections: 50,
-        duration: 10,
+        duration: seconds,
         requests: [{ setupRequest: (req) => ({ ...req, ...setup() }) }],
       },
       (err, result) => {
@@ -93,7 +93,7 @@ function fire(url: string, setup: () => { body: string; headers: Record<string, 
   });
 }
 
-export async function callbackThroughput(stack: Stack, hotfixId: string): Promise<{ service: Load; bare: Load }> {
+export async function callbackThroughput(stack: Stack, hotfixId: string, seconds = 10): Promise<{ service: Load; bare: Load }> {
   const h = (await stack.api('GET', `/api/v1/hotfixes/${hotfixId}`)).body as { builds: Array<{ number: number; commit: string; artifact: unknown }> };
   const build = h.builds[0];
   if (!build) throw new Error('no build to replay');
@@ -101,7 +101,7 @@ export async function callbackThroughput(stack: Stack, hotfixId: string): Promis
   const service = await fire(`${stack.url}/api/v1/jenkins/events`, () => {
     const { body, signature } = signed({ hotfixId, stage: 'build', job: JOBS.build, buildNumber: build.number, status: 'SUCCESS', commit: build.commit, artifact: build.artifact, timestamp: new Date().toISOString() });
     return { body, headers: { 'content-type': 'application/json', 'x-hotfix-signature': signature } };
-  });
+  }, seconds);
   const port = await freePort();
   const bareServer = spawn(process.execPath, ['-e', `
     const express = require('express');
@@ -111,7 +111,7 @@ export async function callbackThroughput(stack: Stack, hotfixId: string): Promis
   `], { cwd: new URL('..', import.meta.url).pathname, stdio: 'ignore' });
   try {
     await waitFor('bare express', async () => ((await fetch(`http://127.0.0.1:${port}/events`, { method: 'POST' }).then(() => true, () => false)) ? true : undefined), 10_000);
-    const bare = await fire(`http://127.0.0.1:${port}/events`, () => ({ body: JSON.stringify({ hotfixId, status: 'SUCCESS', timestamp: new Date().toISOString() }), headers: { 'content-type': 'application/json' } }));
+    const bare = await fire(`http://127.0.0.1:${port}/events`, () => ({ body: JSON.stringify({ hotfixId, status: 'SUCCESS', timestamp: new Date().toISOString() }), headers: { 'content-type': 'application/json' } }), seconds);
     return { service, bare };
   } finally {
     bareServer.kill();

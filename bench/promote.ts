@@ -6,7 +6,7 @@
 import { contractPipeline } from '../src/sandbox/index.js';
 import { JOBS } from '../test/helpers/harness.js';
 import type { Stack } from './stack.js';
-import { waitFor } from './stack.js';
+import { IDLE_POLL_MS, waitFor } from './stack.js';
 
 async function stateOf(stack: Stack, id: string): Promise<string> {
   return ((await stack.api('GET', `/api/v1/hotfixes/${id}`)).body as { state: string }).state;
@@ -23,13 +23,13 @@ export async function promoteToDeployTrigger(stack: Stack, runs: number): Promis
     // cut from the production tag the previous one created (no stale base in the measure).
     const created = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title: `Promote bench ${i}`, requestedBy: 'dev@example.com' });
     const id = (created.body as { id: string }).id;
-    await waitFor(`${id} in QA`, async () => ((await stateOf(stack, id)) === 'awaiting_approval' ? true : undefined), 30_000);
+    await waitFor(`${id} in QA`, async () => ((await stateOf(stack, id)) === 'awaiting_approval' ? true : undefined), 30_000, IDLE_POLL_MS);
     const t0 = performance.now();
     const res = await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com', confirmNoChange: true });
     if (res.status !== 202) throw new Error(`promote answered ${res.status}`);
     const trigger = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.deploy && t.params.HOTFIX_ID === id, 30_000);
     latencies.push(trigger.at - t0);
-    await waitFor(`${id} finalized`, async () => ((await stateOf(stack, id)) === 'awaiting_backmerge' ? true : undefined), 60_000);
+    await waitFor(`${id} finalized`, async () => ((await stateOf(stack, id)) === 'awaiting_backmerge' ? true : undefined), 60_000, IDLE_POLL_MS);
   }
   return latencies;
 }

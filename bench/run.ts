@@ -10,7 +10,7 @@ import { contractPipeline } from '../src/sandbox/index.js';
 import setupRedis from '../test/helpers/global-setup.js';
 import { JOBS } from '../test/helpers/harness.js';
 import { bullmqFloor, callbackThroughput, callbackToQaTrigger } from './callbacks.js';
-import { finalisationTimings, generateRepo } from './git-scale.js';
+import { finalisationTimings, generateRepo, type ScaleRepo } from './git-scale.js';
 import { keyBytes, loadGet, redisBytes, rssKb, seed } from './in-flight.js';
 import { promoteToDeployTrigger } from './promote.js';
 import { qaUpToEmail } from './qa-email.js';
@@ -24,19 +24,28 @@ import { transitions } from './transitions.js';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,email,verification,inflight,git,scale,e2e,replication,workers').split(','));
+// Sized so that a full run stays under 15 minutes and --quick under 3 on this 2-core machine,
+// where each git process costs ~10 ms of fork and start-up: enough samples for a median and a
+// p90, not for a p99 beyond the largest few.
 const N = {
-  hotfixes: quick ? 30 : 200,
-  transitions: quick ? 20 : 100,
-  promotions: quick ? 15 : 100,
-  emails: quick ? 20 : 100,
-  verifications: quick ? 5 : 20,
+  hotfixes: quick ? 20 : 200,
+  transitions: quick ? 10 : 50,
+  promotions: quick ? 8 : 40,
+  emails: quick ? 10 : 50,
+  verifications: quick ? 2 : 10,
   inflight: quick ? 200 : 1000,
   services: quick ? 20 : 100,
   rounds: quick ? 2 : 5,
   // End to end is a second a round: enough rounds that one slow one does not make the median.
   e2eRounds: quick ? 3 : 9,
-  scale: quick ? [1_000, 5_000] : [1_000, 10_000, 100_000],
-  scaleFiles: quick ? 2_000 : 20_000,
+  // Quick runs the git measures on one repository only, the one the end-to-end section uses.
+  gitRepo: quick ? { commits: 2_000, files: 1_000 } : { commits: 10_000, files: 5_000 },
+  scale: quick ? [] : [1_000, 10_000, 100_000],
+  scaleFiles: 20_000,
+  e2eRepo: quick ? { commits: 2_000, files: 1_000 } : { commits: 100_000, files: 20_000 },
+  loadSeconds: quick ? 3 : 8,
+  workerHotfixes: quick ? 40 : 500,
+  workerRounds: 1,
 };
 
 type Summary = ReturnType<typeof summary>;
@@ -51,8 +60,8 @@ async function core(stack: Stack, redisUrl: string): Promise<void> {
   report.push('## SUCCESS callback answered → qa-up trigger at Jenkins (issue 2)', '', ...TABLE, row('service: callback answered → qa-up trigger', latency), row('raw BullMQ: Queue.add → worker start', floor), '', `Median ratio to the floor: **${(latency.median / floor.median).toFixed(2)}×** (goal ≤ 3×); p99 ${ms(latency.p99)} (goal ≤ 20 ms).`, '');
   console.log('callback throughput (autocannon, 50 connections) …');
   const ids = ((await stack.api('GET', '/api/v1/hotfixes?limit=1')).body as { items: Array<{ id: string }> }).items;
-  const load = await callbackThroughput(stack, ids[0]?.id ?? '');
-  report.push('## Signed callbacks per second, one process (issues 2 and 6)', '', 'autocannon, 50 connections, 10 s: each request a freshly signed, timestamped final callback for a known build (Jenkins retrying), so the full path runs — HMAC check, schema, Redis read, duplicate detection. Beside it, a bare Express 5 `express.json()` route answering 202, in its own process.', '', '| target | req/s | p50 | p99 | non-2xx |', '| --- | --- | --- | --- | --- |', `| service /api/v1/jenkins/events | ${load.service.rps.toFixed(0)} | ${load.service.p50} ms | ${load.service.p99} ms | ${load.service.non2xx} |`, `| bare Express JSON route | ${load.bare.rps.toFixed(0)} | ${load.bare.p50} ms | ${load.bare.p99} ms | ${load.bare.non2xx} |`, '', `The service takes **${((load.service.rps / load.bare.rps) * 100).toFixed(0)}%** of the bare route's rate (goals: ≥ 2,000/s with p99 ≤ 50 ms; ≥ 40% of the bare route).`, '');
+  const load = await callbackThroughput(stack, ids[0]?.id ?? '', N.loadSeconds * 1.25);
+  report.push('## Signed callbacks per second, one process (issues 2 and 6)', '', `autocannon, 50 connections, ${N.loadSeconds * 1.25} s: each request a freshly signed, timestamped final callback for a known build (Jenkins retrying), so the full path runs — HMAC check, schema, Redis read, duplicate detection. Beside it, a bare Express 5 \`express.json()\` route answering 202, in its own process.`, '', '| target | req/s | p50 | p99 | non-2xx |', '| --- | --- | --- | --- | --- |', `| service /api/v1/jenkins/events | ${load.service.rps.toFixed(0)} | ${load.service.p50} ms | ${load.service.p99} ms | ${load.service.non2xx} |`, `| bare Express JSON route | ${load.bare.rps.toFixed(0)} | ${load.bare.p50} ms | ${load.bare.p99} ms | ${load.bare.non2xx} |`, '', `The service takes **${((load.service.rps / load.bare.rps) * 100).toFixed(0)}%** of the bare route's rate (goals: ≥ 2,000/s with p99 ≤ 50 ms; ≥ 40% of the bare route).`, '');
 }
 
 async function transitionSection(stack: Stack, redisUrl: string, floor: Summary, count: number, label: string): Promise<Summary> {
@@ -76,9 +85,9 @@ async function inFlightSection(stack: Stack, redisUrl: string, floor: Summary, a
   const bytesAfter = await redisBytes(redisUrl);
   const completedKey = await keyBytes(redisUrl, `${stack.prefix}:hf:${completed.id}`);
   console.log('list and detail under load …');
-  const list = await loadGet(stack.url, () => `/api/v1/hotfixes?limit=50&service=service-${Math.floor(Math.random() * N.services)}`);
-  const listAll = await loadGet(stack.url, () => '/api/v1/hotfixes?limit=50');
-  const detail = await loadGet(stack.url, () => `/api/v1/hotfixes/${ids[Math.floor(Math.random() * ids.length)]}`);
+  const list = await loadGet(stack.url, () => `/api/v1/hotfixes?limit=50&service=service-${Math.floor(Math.random() * N.services)}`, N.loadSeconds);
+  const listAll = await loadGet(stack.url, () => '/api/v1/hotfixes?limit=50', N.loadSeconds);
+  const detail = await loadGet(stack.url, () => `/api/v1/hotfixes/${ids[Math.floor(Math.random() * ids.length)]}`, N.loadSeconds);
   const rssAfter = rssKb(pid);
   report.push(`## ${N.inflight.toLocaleString('en')} hotfixes in flight across ${N.services} services (issue 6)`, '', 'Hotfixes in every state, built with the real domain functions and written through the real store (their pending work dropped: this measures what a large installation holds and serves, not a thousand Jenkins runs).', '', '| measure | value |', '| --- | --- |', `| Redis memory per hotfix (all states, incl. indexes) | ${((bytesAfter - bytesBefore) / N.inflight / 1024).toFixed(1)} KB |`, `| Redis memory of one completed hotfix with its ${completed.events.length} events (MEMORY USAGE) | ${(completedKey / 1024).toFixed(1)} KB (goal ≤ 20 KB) |`, `| service RSS before / after seeding and load | ${(rssBefore / 1024).toFixed(0)} MB / ${(rssAfter / 1024).toFixed(0)} MB |`, `| GET /hotfixes?service=…&limit=50 (10 connections) | ${list.rps.toFixed(0)} req/s, p50 ${list.p50} ms, p99 ${list.p99} ms (goal p99 ≤ 20 ms), errors ${list.errors} |`, `| GET /hotfixes?limit=50 | ${listAll.rps.toFixed(0)} req/s, p50 ${listAll.p50} ms, p99 ${listAll.p99} ms, errors ${listAll.errors} |`, `| GET /hotfixes/:id | ${detail.rps.toFixed(0)} req/s, p50 ${detail.p50} ms, p99 ${detail.p99} ms, errors ${detail.errors} |`, '');
   // As many as alone: with a quarter of them the ratio to 'alone' swung from 0.9× to 1.7× between runs.
@@ -86,11 +95,29 @@ async function inFlightSection(stack: Stack, redisUrl: string, floor: Summary, a
   report.push(`With ${N.inflight} in flight the build → QA transition's median is **${(crowded.median / alone.median).toFixed(2)}×** what it is alone (goal ≤ 1.5×).`, '');
 }
 
+/**
+ * Generated origins, kept for the run: the end-to-end section reuses the largest (25 s to make).
+ * Each fix commit applies only on top of the one before it, so a repository remembers how many
+ * the sections before have cherry-picked.
+ */
+const repos = new Map<string, ScaleRepo & { fixesUsed: number }>();
+function repoOf(commits: number, files: number): ScaleRepo & { fixesUsed: number } {
+  const key = `${commits}/${files}`;
+  let repo = repos.get(key);
+  if (!repo) {
+    console.log(`generating a repository with ${commits} commits and ${files} files …`);
+    repo = { ...generateRepo(commits, files), fixesUsed: 0 };
+    repos.set(key, repo);
+  }
+  return repo;
+}
+
 async function gitSection(redisUrl: string, commits: number, files: number, heading: string): Promise<{ warm: number; fresh: number }> {
-  console.log(`generating a repository with ${commits} commits and ${files} files …`);
-  const repo = generateRepo(commits, files);
-  try {
+  const repo = repoOf(commits, files);
+  {
     const t = await finalisationTimings(repo, N.rounds, redisUrl);
+    // Two a round (warm and fresh), and prod-201 … prod-(200 + 2 × rounds) tagged.
+    repo.fixesUsed = 2 * N.rounds;
     const med = (k: 'branch' | 'finalize', m: 'warm' | 'fresh') => summary(t[m].map((x) => x[k]));
     report.push(heading, '', '| step | mirror | n | median | p90 | max |', '| --- | --- | --- | --- | --- | --- |');
     for (const k of ['branch', 'finalize'] as const) {
@@ -103,22 +130,22 @@ async function gitSection(redisUrl: string, commits: number, files: number, head
     const fresh = med('finalize', 'fresh').median + med('branch', 'fresh').median;
     report.push('', `Warm (branch + finalisation) is **${((warm / fresh) * 100).toFixed(0)}%** of the fresh-clone path (median). Clones by the warm path: ${t.clones.warm}; by the fresh path: ${t.clones.fresh}.`, '');
     return { warm, fresh };
-  } finally {
-    execFileSync('rm', ['-rf', repo.dir]);
   }
 }
 
+
 async function e2eSection(): Promise<void> {
-  const commits = N.scale.at(-1) ?? 1000;
+  const { commits, files } = N.e2eRepo;
   console.log(`end to end on a repository with ${commits} commits …`);
-  const repo = generateRepo(commits, N.scaleFiles);
-  const stack = await startStack({ repoUrl: repo.url, deployStartsAt: 200 });
+  const repo = repoOf(commits, files);
+  // Deploy numbers (prod-<n> tags) above those the git section tagged on the same origin.
+  const stack = await startStack({ repoUrl: repo.url, deployStartsAt: 500 });
   try {
     for (const job of [JOBS.build, JOBS.qaUp, JOBS.qaDown]) stack.jenkins.defineJob(job, contractPipeline({ durationMs: 1 }));
     const shares: number[] = [];
     for (let i = 0; i < N.e2eRounds; i++) {
       const t0 = performance.now();
-      const created = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title: `E2E ${i}`, requestedBy: 'dev@example.com', commits: [repo.fixCommits[i] ?? ''] });
+      const created = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title: `E2E ${i}`, requestedBy: 'dev@example.com', commits: [repo.fixCommits[repo.fixesUsed + i] ?? ''] });
       if (created.status !== 201) throw new Error(`create answered ${created.status} ${JSON.stringify(created.body)}`);
       const id = (created.body as { id: string }).id;
       await waitFor('QA', async () => (((await stack.api('GET', `/api/v1/hotfixes/${id}`)).body as { state: string }).state === 'awaiting_approval' ? true : undefined), 120_000);
@@ -128,14 +155,22 @@ async function e2eSection(): Promise<void> {
       shares.push(t1 - t0 + (performance.now() - t1));
     }
     const s = summary(shares);
-    report.push(`## The service's own share of a hotfix's lead time (issue 6), ${commits.toLocaleString('en')} commits, ${N.scaleFiles.toLocaleString('en')} files`, '', 'Request (with a cherry-picked commit) → QA email, then promote → tagged, merged, back-merge PR open, with Jenkins jobs that finish at once and a promotion the moment QA is up: everything left is the service (git, Redis, queue, Slack, SMTP, the pull-request host). The first round also clones the repository into the mirror, once.', '', ...TABLE, row('request → awaiting_approval + promote → awaiting_backmerge', s), '', `Median **${ms(s.median)}** (goal < 1 s).`, '');
+    report.push(`## The service's own share of a hotfix's lead time (issues 6 and 14), ${commits.toLocaleString('en')} commits, ${files.toLocaleString('en')} files`, '', 'Request (with a cherry-picked commit) → QA email, then promote → tagged, merged, back-merge PR open, with Jenkins jobs that finish at once and a promotion the moment QA is up: everything left is the service (git, Redis, queue, Slack, SMTP, the pull-request host). The first round also clones the repository into the mirror, once.', '', ...TABLE, row('request → awaiting_approval + promote → awaiting_backmerge', s), '', `Median **${ms(s.median)}** (goal ≤ 500 ms; issue 6 asked < 1 s).`, '');
   } finally {
     await stack.close();
-    execFileSync('rm', ['-rf', repo.dir]);
   }
 }
 
 async function main(): Promise<void> {
+  const started = performance.now();
+  let last = started;
+  const took: string[] = [];
+  const mark = (section: string): void => {
+    const now = performance.now();
+    took.push(`${section} ${((now - last) / 1000).toFixed(0)} s`);
+    console.log(`  (${section}: ${((now - last) / 1000).toFixed(0)} s)`);
+    last = now;
+  };
   const stopRedis = await setupRedis();
   const redisUrl = process.env.REDIS_URL ?? '';
   const gitVersion = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim();
@@ -149,11 +184,16 @@ async function main(): Promise<void> {
       if (only.has('transitions') || only.has('inflight')) {
         report.push('## Per-transition overhead with Jenkins answering at once (issue 6)', '', ...TABLE, row('raw BullMQ: Queue.add → worker start (the floor)', floor), '');
         alone = await transitionSection(stack, redisUrl, floor, N.transitions, 'alone');
+        mark('transitions');
       }
-      if (only.has('core')) await core(stack, redisUrl);
+      if (only.has('core')) {
+        await core(stack, redisUrl);
+        mark('core');
+      }
       if (only.has('promote')) {
         console.log(`promote → deploy trigger over ${N.promotions} promotions …`);
         const promote = summary(await promoteToDeployTrigger(stack, N.promotions));
+        mark('promote');
         report.push('## Promote POST → production deploy trigger at Jenkins (issue 3)', '', 'Each run: the decision (one atomic Redis step), then side by side the QA teardown job with its callback and the deploy-slot claim with the stale-base check (a git fetch on the mirror), then the deploy trigger.', '', ...TABLE, row('promote POST → deploy trigger', promote), '');
       }
       if (only.has('email')) {
@@ -165,42 +205,58 @@ async function main(): Promise<void> {
         const fresh = summary(t.bareFresh);
         const goal = 2 * warm.median + floor.median;
         const strict = 2 * noDelay.median + floor.median;
+        mark('email');
         report.push('## qa-up SUCCESS answered → QA email accepted by the SMTP server (issue 14)', '', "Jenkins' qa-up callback (signed, as the pipeline sends it) for a hotfix whose QA environment was asked for 150 ms before, to the QA email's arrival at the SMTP server: recording QA up, the state change, the email job, rendering with what the build changes (looked up while QA came up), signing the links, recording the attempt, sending, recording it sent. Beside it the same message sent with nodemailer alone, to the same server.", '', ...TABLE, row('service: qa-up callback answered → QA email accepted', s), row('bare send, warm pooled connection (nodemailer defaults)', warm), row('bare send, warm pooled connection, Nagle off (as the service sends)', noDelay), row('bare send, fresh connection', fresh), row('raw BullMQ: Queue.add → worker start (the floor)', floor), '', `Median **${ms(s.median)}**, p99 ${ms(s.p99)}; goal ≤ 2 × the warm bare send + the floor = ${ms(goal)} (**${(s.median / goal).toFixed(2)}×** of it). Against the faster bare send with Nagle off, the same goal is ${ms(strict)} (**${(s.median / strict).toFixed(2)}×** of it). With Nagle on, each message's closing dot waits for the server's delayed ACK (40 ms on Linux): that is most of nodemailer's default send, and the service turns it off.`, '');
       }
-      if (only.has('inflight')) await inFlightSection(stack, redisUrl, floor, alone);
+      if (only.has('inflight')) {
+        await inFlightSection(stack, redisUrl, floor, alone);
+        mark('inflight');
+      }
       if (only.has('verification')) {
         console.log(`failed check → rollback trigger over ${N.verifications} deploys …`);
         const v = await failedCheckToRollback(N.verifications);
+        mark('verification');
         const s = summary(v.samples);
         report.push('## A failed check in production → rollback deploy trigger (issue 12)', '', `Production's health endpoint answers 500 while a deploy is verified (checks every ${v.intervalMs} ms, one failure rolls back): timed from the moment the failing answer is served to the rollback deploy's trigger reaching Jenkins — recording the round, the rollback plan, the slot (its own), the previous production tag and its artifact, the trigger.`, '', ...TABLE, row('failing check answered → rollback trigger', s), '', `Median **${ms(s.median)}** (goal: within 2× the BullMQ floor plus the check interval, ${ms(floor.median * 2 + v.intervalMs)}); the check that fails is already answered when the clock starts, so the figure is the service's own reaction.`, '');
       }
     } finally {
       await stack.close();
     }
-    if (only.has('git')) await gitSection(redisUrl, quick ? 2_000 : 10_000, quick ? 1_000 : 5_000, `## Finalisation on a repository with ${(quick ? 2_000 : 10_000).toLocaleString('en')} commits and ${(quick ? 1_000 : 5_000).toLocaleString('en')} files: warm mirror vs fresh clone (issue 3)`);
+    if (only.has('git')) {
+      await gitSection(redisUrl, N.gitRepo.commits, N.gitRepo.files, `## Finalisation on a repository with ${N.gitRepo.commits.toLocaleString('en')} commits and ${N.gitRepo.files.toLocaleString('en')} files: warm mirror vs fresh clone (issue 3)`);
+      mark('git');
+    }
     if (only.has('scale')) {
       for (const commits of N.scale) {
         await gitSection(redisUrl, commits, N.scaleFiles, `## Git at scale (issue 6): ${commits.toLocaleString('en')} commits, ${N.scaleFiles.toLocaleString('en')} files`);
       }
+      mark('scale');
     }
-    if (only.has('e2e')) await e2eSection();
+    if (only.has('e2e')) {
+      await e2eSection();
+      mark('e2e');
+    }
     if (only.has('workers')) {
-      const hotfixes = quick ? 100 : 500;
-      const rounds = quick ? 1 : 3;
+      const hotfixes = N.workerHotfixes;
+      const rounds = N.workerRounds;
       console.log(`worker processes 1, 2, 4 over ${hotfixes} hotfixes, ${rounds} round(s) …`);
       const runs = await workerScaling(redisUrl, hotfixes, [1, 2, 4], rounds);
+      mark('workers');
       const med = (w: number) => percentile(runs.filter((r) => r.workers === w).map((r) => r.transitionsPerSecond), 50);
-      report.push(`## Transitions per second with 1, 2 and 4 worker processes (issue 14)`, '', `A burst of ${hotfixes} hotfixes requested against an API-only process; the workers trigger every build (Jenkins holds them), then all builds finish at once and the clock runs until the last hotfix awaits approval: until the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Median of ${rounds} interleaved round(s).`, '', '| worker processes | transitions/s (median) | rounds |', '| --- | --- | --- |', ...[1, 2, 4].map((w) => `| ${w} | ${med(w).toFixed(0)} | ${runs.filter((r) => r.workers === w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} |`), '', `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×**.`, '');
+      report.push(`## Transitions per second with 1, 2 and 4 worker processes (issue 14)`, '', `A burst of ${hotfixes} hotfixes requested against an API-only process; the workers trigger every build (Jenkins holds them), then all builds finish at once and the clock runs until the last hotfix awaits approval and the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Median of ${rounds} interleaved round(s).`, '', '| worker processes | transitions/s (median) | rounds |', '| --- | --- | --- |', ...[1, 2, 4].map((w) => `| ${w} | ${med(w).toFixed(0)} | ${runs.filter((r) => r.workers === w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} |`), '', `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×**.`, '');
     }
     if (only.has('replication')) {
-      const writes = quick ? 200 : 1000;
+      const writes = quick ? 100 : 1000;
       console.log(`hotfix writes with and without a replica's confirmation (${writes} each) …`);
       const r = await replicationCost(writes);
+      mark('replication');
       report.push('## What the replication guarantee costs a write (issue 14)', '', 'One hotfix write (the compare-and-set a click makes) to a primary with one replica on this machine, behind Sentinel, interleaved: plain, and followed by `WAIT 1` on a writer connection (`redis.replicas.min: 1`).', '', ...TABLE, row('write, no WAIT', r.without), row('write + WAIT 1 replica', r.with), '', `A click waits **${ms(r.with.median - r.without.median)}** more at the median (${(r.with.median / r.without.median).toFixed(2)}×); on a network, add the replica's round trip.`, '');
     }
   } finally {
+    for (const repo of repos.values()) execFileSync('rm', ['-rf', repo.dir]);
     await stopRedis();
   }
+  report.push('## How long this run took', '', `${((performance.now() - started) / 60_000).toFixed(1)} minutes in all: ${took.join(', ')}.`, '');
   const text = `${report.join('\n')}\n`;
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), text);
   console.log(text);

@@ -113,12 +113,20 @@ export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?:
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls `fn` until it has a value. Every 2 ms where the moment found is the measure; `everyMs`
+ * longer where it is not: a poll every 2 ms is a GET and a Redis read the service pays for,
+ * on a 2-core machine beside the git work being waited for.
+ */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 2): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** For waits that are not measured. */
+export const IDLE_POLL_MS = 20;

@@ -9,7 +9,7 @@ import { COMPARE_AND_SET, CREATE, DISCARD, PAGE } from '../src/adapters/redis/sc
 import type { BuildSnapshot } from '../src/sandbox/index.js';
 import { JOBS, SECRETS } from '../test/helpers/harness.js';
 import type { Stack } from './stack.js';
-import { waitFor } from './stack.js';
+import { IDLE_POLL_MS, waitFor } from './stack.js';
 
 export interface TransitionSamples {
   buildToQaUp: number[];
@@ -116,7 +116,7 @@ export async function transitions(stack: Stack, redisUrl: string, hotfixes: numb
     const qaUpBuild = await stack.jenkins.waitForBuildStart((b) => b.job === JOBS.qaUp && b.params.HOTFIX_ID === id, 10_000);
     await callback(stack, { hotfixId: id, stage: 'qa-up', job: JOBS.qaUp, buildNumber: qaUpBuild.number, status: 'SUCCESS', commit: build.params.COMMIT, qaUrl: `https://qa-${i}.example.com` });
   }
-  for (const { id } of fixes) await waitFor('awaiting_approval', async () => ((await stateOf(stack, id)).state === 'awaiting_approval' ? true : undefined));
+  for (const { id } of fixes) await waitFor('awaiting_approval', async () => ((await stateOf(stack, id)).state === 'awaiting_approval' ? true : undefined), 30_000, IDLE_POLL_MS);
   await new Promise((r) => setTimeout(r, 1_000)); // quiet: the QA emails have gone
 
   for (const { id } of fixes) {
@@ -135,7 +135,7 @@ export async function transitions(stack: Stack, redisUrl: string, hotfixes: numb
     const id = await waitFor('a base checked under the slot', async () => {
       for (const candidate of pending) if ((await stateOf(stack, candidate)).promotion?.base) return candidate;
       return undefined;
-    }, 30_000);
+    }, 30_000, IDLE_POLL_MS);
     pending.delete(id);
     const qaDownBuild = await stack.jenkins.waitForBuildStart((b) => b.job === JOBS.qaDown && b.params.HOTFIX_ID === id, 10_000);
     const d0 = await callback(stack, { hotfixId: id, stage: 'qa-down', job: JOBS.qaDown, buildNumber: qaDownBuild.number, status: 'SUCCESS' });
@@ -145,7 +145,7 @@ export async function transitions(stack: Stack, redisUrl: string, hotfixes: numb
     // on this one's git work (the repository's lock).
     const deployBuild = await stack.jenkins.waitForBuildStart((b) => b.job === JOBS.deploy && b.params.HOTFIX_ID === id, 10_000);
     await stack.jenkins.finish(JOBS.deploy, deployBuild.number, 'SUCCESS');
-    await waitFor('finalised', async () => ((await stateOf(stack, id)).state === 'awaiting_backmerge' ? true : undefined), 30_000);
+    await waitFor('finalised', async () => ((await stateOf(stack, id)).state === 'awaiting_backmerge' ? true : undefined), 30_000, IDLE_POLL_MS);
   }
   return out;
 }

@@ -6,7 +6,7 @@
 
 import { startHealthSim } from '../src/sandbox/index.js';
 import { JOBS } from '../test/helpers/harness.js';
-import { startStack, waitFor, type Stack } from './stack.js';
+import { IDLE_POLL_MS, startStack, waitFor, type Stack } from './stack.js';
 
 const INTERVAL_SECONDS = 0.5;
 
@@ -17,9 +17,9 @@ async function state(stack: Stack, id: string): Promise<string> {
 async function toVerifying(stack: Stack, title: string): Promise<string> {
   const created = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title, requestedBy: 'dev@example.com' });
   const id = (created.body as { id: string }).id;
-  await waitFor('QA', async () => ((await state(stack, id)) === 'awaiting_approval' ? true : undefined), 60_000);
+  await waitFor('QA', async () => ((await state(stack, id)) === 'awaiting_approval' ? true : undefined), 60_000, IDLE_POLL_MS);
   await stack.api('POST', `/api/v1/hotfixes/${id}/promote`, { actor: 'qa@example.com', confirmNoChange: true });
-  await waitFor('verifying', async () => ((await state(stack, id)) === 'verifying' ? true : undefined), 60_000);
+  await waitFor('verifying', async () => ((await state(stack, id)) === 'verifying' ? true : undefined), 60_000, IDLE_POLL_MS);
   return id;
 }
 
@@ -34,7 +34,7 @@ export async function failedCheckToRollback(runs: number): Promise<{ samples: nu
     // A first deploy, released without its window (skipped), for the rollbacks to return to.
     const first = await toVerifying(stack, 'Warm-up deploy');
     await stack.api('POST', `/api/v1/hotfixes/${first}/verification/skip`, { reason: 'bench warm-up' });
-    await waitFor('released', async () => ((await state(stack, first)) === 'awaiting_backmerge' ? true : undefined), 60_000);
+    await waitFor('released', async () => ((await state(stack, first)) === 'awaiting_backmerge' ? true : undefined), 60_000, IDLE_POLL_MS);
     for (let i = 0; i < runs; i++) {
       const id = await toVerifying(stack, `Unhealthy ${i}`);
       const seen = health.requests.length;
@@ -44,7 +44,7 @@ export async function failedCheckToRollback(runs: number): Promise<{ samples: nu
       samples.push(trigger.at - failing.at);
       // The rollback brings production back; its own check window then passes.
       health.setHealth(200);
-      await waitFor('rolled back', async () => ((await state(stack, id)) === 'rolled_back' ? true : undefined), 60_000);
+      await waitFor('rolled back', async () => ((await state(stack, id)) === 'rolled_back' ? true : undefined), 60_000, IDLE_POLL_MS);
     }
   } finally {
     await stack.close();
