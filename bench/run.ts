@@ -28,14 +28,14 @@ const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'co
 // where each git process costs ~10 ms of fork and start-up: enough samples for a median and a
 // p90, not for a p99 beyond the largest few.
 const N = {
-  hotfixes: quick ? 20 : 200,
-  transitions: quick ? 10 : 50,
-  promotions: quick ? 8 : 40,
-  emails: quick ? 10 : 50,
-  verifications: quick ? 2 : 10,
+  hotfixes: quick ? 20 : 100,
+  transitions: quick ? 10 : 40,
+  promotions: quick ? 8 : 20,
+  emails: quick ? 10 : 30,
+  verifications: quick ? 2 : 6,
   inflight: quick ? 200 : 1000,
   services: quick ? 20 : 100,
-  rounds: quick ? 2 : 5,
+  rounds: quick ? 2 : 3,
   // End to end is a second a round: enough rounds that one slow one does not make the median.
   e2eRounds: quick ? 3 : 9,
   // Quick runs the git measures on one repository only, the one the end-to-end section uses.

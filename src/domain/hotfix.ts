@@ -75,6 +75,12 @@ export interface QaEmailRecord {
   sentAt: string | null;
   /** Sent again after a crash may already have sent it once. */
   resend: boolean;
+  /**
+   * Why the mail server turned this recipient down for good (a 5xx), if it did: kept even when
+   * another recipient's passing failure runs the step again, so the refusal stays on record and
+   * the refused address is not tried again.
+   */
+  refused?: string | null;
 }
 
 export interface QaCycle {

@@ -64,7 +64,10 @@ export const sendQaEmailStep: Step = async (deps, input) => {
   const build = h.builds.find((b) => b.number === qa.build);
   const expiresAt = new Date(qa.expiresAt ?? deps.clock.now().getTime() + service.qa.ttlHours * 3_600_000);
   const frozen = service.freezes.activeAt(deps.clock.now());
-  const recipients = qaEmailRecipients(h, service).filter((r) => !qa.emails.find((e) => e.recipient === r)?.sentAt);
+  const recipients = qaEmailRecipients(h, service).filter((r) => {
+    const rec = qa.emails.find((e) => e.recipient === r);
+    return !rec?.sentAt && !rec?.refused;
+  });
   const resends = new Set(recipients.filter((r) => qa.emails.some((e) => e.recipient === r)));
   // One write records every attempt before anything is sent (a crash after it makes the next
   // copies resends) and, if this step looked, what the build changes.
@@ -102,17 +105,20 @@ export const sendQaEmailStep: Step = async (deps, input) => {
   // Side by side over the mailer's pooled connections; each recipient's outcome is its own.
   const outcomes = await Promise.allSettled(recipients.map(sendTo));
   const sentTo = recipients.filter((_, i) => outcomes[i]?.status === 'fulfilled');
-  const failed: string[] = [];
+  const refused = new Map<string, string>();
   let retry: unknown = null;
   outcomes.forEach((o, i) => {
     if (o.status === 'fulfilled') return;
-    if (o.reason instanceof ExternalServiceError && !o.reason.transient) failed.push(`${recipients[i]} (${o.reason.message})`);
+    if (o.reason instanceof ExternalServiceError && !o.reason.transient) refused.set(recipients[i] ?? '', o.reason.message);
     else retry ??= o.reason;
   });
   await change(deps, h.id, (d) => {
     const now = deps.clock.now().toISOString();
     for (const rec of d.qa?.cycle === cycle ? d.qa.emails : []) {
       if (sentTo.includes(rec.recipient)) Object.assign(rec, { sentAt: now, resend: resends.has(rec.recipient) });
+      // Recorded now, whether or not the step runs again for someone else's passing failure.
+      const why = refused.get(rec.recipient);
+      if (why !== undefined) rec.refused = why;
     }
     // A passing failure: what went out is recorded, the job runs again for the rest.
     if (retry !== null) return;
@@ -121,6 +127,7 @@ export const sendQaEmailStep: Step = async (deps, input) => {
     if (d.qa?.cycle !== cycle) return;
     const ctx = context(deps, 'mailer');
     const sent = d.qa.emails.filter((e) => e.sentAt !== null).length;
+    const failed = d.qa.emails.filter((e) => e.refused).map((e) => `${e.recipient} (${e.refused})`);
     if (failed.length > 0) note(d, 'email', ctx, `QA email refused for ${failed.join('; ')}`);
     if (sent === 0 && d.state === 'awaiting_approval') {
       flagAttention(d, ctx, 'the QA email could not be delivered to any recipient', 'fix qa.recipients or the mail server, then build again', { step: 'send-qa-email', args: { cycle } });

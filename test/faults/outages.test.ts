@@ -64,6 +64,8 @@ describe('Jenkins', () => {
 describe('SMTP', () => {
   it('down, then 421: the QA email is retried and delivered once per recipient', async () => {
     await h.settleAll();
+    // Down: the sessions pooled by earlier emails end, and new connections are refused.
+    h.smtp.dropConnections();
     h.smtp.failNext({ count: 2, code: 'refuse' });
     h.smtp.failNext({ count: 1, code: 421 });
     const hf = await h.waitForState((await h.createHotfix({ title: 'Mail server restarting' })).id, 'awaiting_approval');
@@ -74,6 +76,10 @@ describe('SMTP', () => {
     const copies = h.smtp.messages.filter((m) => m.parsed.subject?.includes(hf.id) && m.parsed.subject.includes('ready for QA'));
     expect(copies).toHaveLength(2);
     expect((await h.get(hf.id)).events.some((e) => e.message?.includes('QA email sent to 2 recipient(s)'))).toBe(true);
+    expect(h.smtp.attempts.some((a) => a.outcome === 'refused')).toBe(true);
+    // Over pooled connections two recipients may need one connection or two: a refusal left
+    // unused here would land in the next test (it did, in CI).
+    h.smtp.clearFaults();
   });
 
   it('550 for one recipient: the other still gets it; the refusal is on record', async () => {
@@ -85,6 +91,26 @@ describe('SMTP', () => {
     expect(settled.state).toBe('awaiting_approval');
     expect(settled.events.find((e) => e.type === 'email')?.message).toMatch(/refused for qa[12]@example.com/);
     expect(h.smtp.messages.filter((m) => m.parsed.subject?.includes(hf.id))).toHaveLength(1);
+  });
+
+  it('550 for one recipient while the other meets a refused connection: the refusal stays on record and is not retried', async () => {
+    await h.settleAll();
+    h.smtp.clearFaults();
+    h.smtp.dropConnections();
+    h.smtp.failNext({ count: 1, code: 'refuse' });
+    h.smtp.failNext({ count: 1, code: 550, stage: 'rcpt' });
+    const hf = await h.waitForState((await h.createHotfix({ title: 'One refuses, one is away' })).id, 'awaiting_approval');
+    const settled = await h.waitFor(hf.id, (x) => x.events.some((e) => e.type === 'email'), 'record the emails', 20_000);
+    const note = settled.events.find((e) => e.type === 'email')?.message ?? '';
+    const refused = /refused for (qa[12]@example\.com) \(smtp: server answered 550\)/.exec(note)?.[1];
+    expect(refused, note).toBeDefined();
+    const other = refused === 'qa1@example.com' ? 'qa2@example.com' : 'qa1@example.com';
+    await h.settle(hf.id, 20_000);
+    const mine = h.smtp.messages.filter((m) => m.parsed.subject?.includes(hf.id));
+    // The refused mailbox is not asked again when the job runs again for the other one.
+    expect(mine.filter((m) => m.envelope.to.includes(refused ?? ''))).toHaveLength(0);
+    expect(mine.filter((m) => m.envelope.to.includes(other))).toHaveLength(1);
+    expect(h.smtp.clearFaults()).toBe(0);
   });
 });
 

@@ -57,6 +57,13 @@ export interface SmtpCatcher {
   waitFor(predicate: (mail: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>;
   failNext(fault: SmtpFault): void;
   /**
+   * Drops the faults not used yet and says how many there were: how many connections a pooled
+   * client opens, and so how many `refuse` faults it meets, is the client's business.
+   */
+  clearFaults(): number;
+  /** Ends every open session, as a mail server restarting does: pooled clients must connect again. */
+  dropConnections(): void;
+  /**
    * Hold back the answer to the next message's DATA (a slow mail server) until `release` is
    * called; the message is accepted then. `held` resolves once a message is being held.
    */
@@ -189,6 +196,14 @@ export async function startSmtpCatcher(opts: SmtpCatcherOptions = {}): Promise<S
       const held = new Promise<void>((r) => (arrived = r));
       holds.push({ arrived, gate });
       return { held, release };
+    },
+    dropConnections() {
+      for (const connection of smtp.connections) connection.close();
+    },
+    clearFaults() {
+      const left = pending.reduce((n, p) => n + p.remaining, 0);
+      pending = [];
+      return left;
     },
     failNext(fault) {
       const count = fault.count ?? 1;
