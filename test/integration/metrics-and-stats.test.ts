@@ -7,7 +7,15 @@ let h: Harness;
 beforeAll(async () => {
   // Nothing here waits for develop: a back-merge check every second could complete the good
   // hotfix between the metrics scrape and the stats read on a slow machine.
-  h = await startHarness({ backmergeCheckSeconds: 3600 });
+  // The test counts git operations: the branch-recovery job (1 s in the harness) re-cuts a
+  // branch, idempotently, when a create request takes longer than that on a loaded machine
+  // (fresh-clone CI saw createHotfixBranch 4 times for 2 hotfixes).
+  h = await startHarness({
+    backmergeCheckSeconds: 3600,
+    config: (raw) => {
+      raw.git = { ...(raw.git as Record<string, unknown>), branchRecoverySeconds: 120 };
+    },
+  });
 });
 afterAll(async () => {
   await h?.close();
