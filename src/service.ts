@@ -96,6 +96,17 @@ function perService<T>(config: Config, build: (s: ServiceConfig) => T): (name: s
   };
 }
 
+
+/**
+ * Node closes an idle keep-alive connection after 5 s. A client that picks that connection for
+ * its next request at the same moment gets ECONNRESET, and a POST is not retried (seen once in
+ * CI: one of 12 concurrent creates). Load balancers keep idle connections for 60 s (AWS ALB), so
+ * the server must keep them longer than that, or the balancer answers 502 the same way.
+ */
+function keepIdleConnections(server: Server): void {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+}
 export function createService(config: Config, options: ServiceOptions): RunningService {
   const log = options.log;
   const redis = redisConnection(config.redis, { maxRetriesPerRequest: 3, connectTimeout: 5000, lazyConnect: true });
@@ -217,6 +228,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     listen(port, host) {
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host ?? '0.0.0.0', () => resolve(s));
+        keepIdleConnections(s);
         s.once('error', reject);
         servers.push(s);
       });
@@ -225,6 +237,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       const ops = createOpsApp({ ready, extra: serveMetrics });
       return new Promise((resolve, reject) => {
         const s = ops.listen(port, host ?? '0.0.0.0', () => resolve(s));
+        keepIdleConnections(s);
         s.once('error', reject);
         servers.push(s);
       });

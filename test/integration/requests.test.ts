@@ -86,6 +86,12 @@ describe('requesting a hotfix', () => {
     expect((other.body as ErrorBody).error.message).toContain('Idempotency-Key');
   });
 
+  it('keeps idle connections longer than clients and load balancers do (Keep-Alive: timeout=65)', async () => {
+    const res = await fetch(`${h.url}/healthz`);
+    await res.text();
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   it('gives unique IDs to concurrent requests', async () => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => h.createHotfix({ title: `Concurrent ${i}` })));
     const ids = results.map((r) => r.id);
