@@ -96,17 +96,22 @@ function perService<T>(config: Config, build: (s: ServiceConfig) => T): (name: s
   };
 }
 
-
 /**
- * Node closes an idle keep-alive connection after 5 s. A client that picks that connection for
+ * Listens, keeping idle connections 65 s. Node closes them after 5 s: a client that picks one for
  * its next request at the same moment gets ECONNRESET, and a POST is not retried (seen once in
  * CI: one of 12 concurrent creates). Load balancers keep idle connections for 60 s (AWS ALB), so
  * the server must keep them longer than that, or the balancer answers 502 the same way.
  */
-function keepIdleConnections(server: Server): void {
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+function serve(app: Express, port: number, host: string | undefined, servers: Server[]): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = app.listen(port, host ?? '0.0.0.0', () => resolve(s));
+    s.keepAliveTimeout = 65_000;
+    s.headersTimeout = 66_000;
+    s.once('error', reject);
+    servers.push(s);
+  });
 }
+
 export function createService(config: Config, options: ServiceOptions): RunningService {
   const log = options.log;
   const redis = redisConnection(config.redis, { maxRetriesPerRequest: 3, connectTimeout: 5000, lazyConnect: true });
@@ -225,23 +230,8 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     deps,
     app,
     redis,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        const s = app.listen(port, host ?? '0.0.0.0', () => resolve(s));
-        keepIdleConnections(s);
-        s.once('error', reject);
-        servers.push(s);
-      });
-    },
-    listenOps(port, host) {
-      const ops = createOpsApp({ ready, extra: serveMetrics });
-      return new Promise((resolve, reject) => {
-        const s = ops.listen(port, host ?? '0.0.0.0', () => resolve(s));
-        keepIdleConnections(s);
-        s.once('error', reject);
-        servers.push(s);
-      });
-    },
+    listen: (port, host) => serve(app, port, host, servers),
+    listenOps: (port, host) => serve(createOpsApp({ ready, extra: serveMetrics }), port, host, servers),
     async startWorker() {
       worker = startWorker(deps, queueConnection, prefix, {
         concurrency: config.queue.concurrency,
