@@ -121,6 +121,12 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   redis.on('error', (err: Error) => {
     if (connected) log.warn({ err: err.message }, 'redis connection problem');
   });
+  // ioredis gives up on a connection only when told to; any other end leaves /readyz at 503 for
+  // good, and the orchestrator watching it must know why (sentinel-connector.ts closes the hole we know).
+  let closing = false;
+  redis.on('end', () => {
+    if (connected && !closing) log.error('redis connection ended and will not reconnect: restart the service');
+  });
   const prefix = config.redis.prefix;
   // BullMQ needs a connection that never gives up on a command (its blocking reads).
   const queueConnection = redisConnection(config.redis, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -261,6 +267,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       return worker;
     },
     async close(graceMs = 10_000) {
+      closing = true;
       const timeout = new Promise<void>((r) => setTimeout(r, graceMs).unref());
       await Promise.all(
         servers.map(async (s) => {

@@ -58,11 +58,21 @@ async function failover(): Promise<{ unready: boolean }> {
   while ((await readyz()) !== 200) {
     if (Date.now() > until) {
       console.error(`service warnings and errors:\n${h.logs.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-40).join('\n')}`);
+      console.error(`connections: main ${h.service.redis.status}`);
       throw new Error('/readyz did not come back to 200 within 60 s of the failover');
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { unready };
+}
+
+/** Waits for the hotfix to finish; if it does not, prints what the service said about it and the warnings of the last minute. */
+async function finished(id: string): Promise<HotfixView> {
+  return h.waitForState(id, 'awaiting_backmerge', 60_000).catch((err: unknown) => {
+    const about = h.logs.filter((l) => l.includes(id) || /"level":"(warn|error)"/.test(l));
+    console.error(`what the service logged about ${id}, and its warnings:\n${about.slice(-120).join('')}`);
+    throw err;
+  });
 }
 
 function exactlyOnce(done: HotfixView): void {
@@ -92,7 +102,7 @@ describe('Redis Sentinel failover', () => {
     // Asked again once the replica is back: done now, or already done — and either way once.
     const again = await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'qa@example.com' });
     expect([202, 409]).toContain(again.status);
-    exactlyOnce(await h.waitForState(hf.id, 'awaiting_backmerge', 60_000));
+    exactlyOnce(await finished(hf.id));
   }, 180_000);
 
   it('the deploy slot is claimed only once a replica has the claim', async () => {
@@ -118,8 +128,7 @@ describe('Redis Sentinel failover', () => {
     expect(promoted.status).toBe(202);
     const { unready } = await failover();
     expect(unready).toBe(true);
-    const done = await h.waitForState(hf.id, 'awaiting_backmerge', 60_000);
-    exactlyOnce(done);
+    exactlyOnce(await finished(hf.id));
   }, 180_000);
 
   it('right after the deploy is triggered: one deploy, one tag, one merge, one back-merge', async () => {
@@ -127,12 +136,6 @@ describe('Redis Sentinel failover', () => {
     expect((await h.api('POST', `/api/v1/hotfixes/${hf.id}/promote`, { actor: 'qa@example.com' })).status).toBe(202);
     await h.jenkins.waitForBuildStart((b) => b.job === JOBS.deploy && b.params.HOTFIX_ID === hf.id, 30_000);
     await failover();
-    // One run under extra load left this hotfix deploying past the wait; if it happens again,
-    // the service's warnings and errors say why.
-    const done = await h.waitForState(hf.id, 'awaiting_backmerge', 60_000).catch((err: unknown) => {
-      console.error(`service warnings and errors:\n${h.logs.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-80).join('\n')}`);
-      throw err;
-    });
-    exactlyOnce(done);
+    exactlyOnce(await finished(hf.id));
   }, 180_000);
 });

@@ -3,6 +3,7 @@
 // Every connection the service makes is built here, so each follows a failover the same way.
 
 import { Redis, type RedisOptions } from 'ioredis';
+import { WatchedSentinelConnector } from './sentinel-connector.js';
 
 export interface RedisTarget {
   url?: string | undefined;
@@ -34,7 +35,11 @@ export function redisConnection(target: RedisTarget, options: RedisOptions): Red
       ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
       // Ask the sentinels again soon after losing the primary: a failover takes seconds.
       sentinelRetryStrategy: (times) => Math.min(times * 200, 2000),
+      // A sentinel that accepts and never answers (stopped, or behind a black hole) would hold
+      // the connection attempt forever: ioredis sets no timeout on its questions by default.
+      sentinelCommandTimeout: 2000,
       failoverDetector: true,
+      Connector: WatchedSentinelConnector,
     });
   }
   if (!target.url) throw new Error('redis: neither a url nor sentinels');
