@@ -9,6 +9,10 @@ const LEAD = 'lead-token-0123456789abcdef';
 const FINANCE = 'finance-token-0123456789ab';
 let h: Harness;
 const until = new Date(Date.now() + 3_600_000);
+// A recurring window that is never in force while the test runs: it starts two days from now and
+// lasts an hour (a fixed "Friday 16:00, 64 h" was in force on Friday afternoons and named itself).
+const later = new Date(Date.now() + 2 * 24 * 3_600_000);
+const recurring = `${later.getUTCMinutes()} ${later.getUTCHours()} * * ${later.getUTCDay()}`;
 
 beforeAll(async () => {
   h = await startHarness({
@@ -29,7 +33,7 @@ beforeAll(async () => {
         ],
       };
       service.freezeOverride = { group: 'lead' };
-      service.freezes = [{ name: 'weekend', cron: '0 16 * * 5', durationHours: 64, timezone: 'Europe/Berlin' }];
+      service.freezes = [{ name: 'weekend', cron: recurring, durationHours: 1, timezone: 'UTC' }];
     },
   });
 });
