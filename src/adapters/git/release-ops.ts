@@ -18,9 +18,9 @@ function isRejectedPush(err: unknown): boolean {
 }
 
 async function createTag(run: RunGit, spec: TagSpec): Promise<void> {
-  // A local tag that never reached the origin (a crash between tag and push) is ours to redo.
-  if (await resolveCommit(run, `refs/tags/${spec.name}`)) await run(['tag', '-d', spec.name]);
-  await run(['tag', '-a', spec.name, '-m', spec.message, spec.commit]);
+  // A local tag that never reached the origin (a crash between tag and push) is ours to redo:
+  // -f replaces it (the origin, asked just before, does not have it).
+  await run(['tag', '-f', '-a', '-m', spec.message, '--end-of-options', spec.name, spec.commit]);
   try {
     await run(['push', '--porcelain', 'origin', `refs/tags/${spec.name}`]);
   } catch (err) {
@@ -83,9 +83,10 @@ export function releaseOps(mirrors: Mirrors): Omit<GitRepo, 'createHotfixBranch'
     async ensureReleaseTag(repo, template, commit, message, marker) {
       return mirrors.withMirror(repo, async (mirror) => {
         const tags = await listTags(mirror.run);
-        const atCommit = (await mirror.run(['tag', '--points-at', commit])).split('\n').filter(Boolean);
-        for (const name of atCommit) {
-          const body = await mirror.run(['for-each-ref', '--format=%(contents)', `refs/tags/${name}`]);
+        // The tags on the commit with their messages, in one process: name NUL message NUL.
+        const atCommit = (await mirror.run(['for-each-ref', `--points-at=${commit}`, '--format=%(refname:strip=2)%00%(contents)%00', 'refs/tags'])).split('\0\n');
+        for (const entry of atCommit) {
+          const [name = '', body = ''] = entry.split('\0');
           if (releaseVersionOf(template, name) !== null && body.includes(marker)) return name;
         }
         const name = releaseTagName(template, nextReleaseVersion(template, tags));
