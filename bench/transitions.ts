@@ -46,9 +46,13 @@ const OUR_SCRIPTS = new Set([CREATE, COMPARE_AND_SET, DISCARD, PAGE].map((lua) =
 async function roundTrips(redisUrl: string, during: () => Promise<void>): Promise<{ ours: number; queue: number }> {
   const watcher = new Redis(redisUrl);
   watcher.on('error', () => undefined);
-  const monitor = await watcher.monitor();
-  // Lines still arriving while MONITOR is switched off confuse ioredis; they are not needed.
+  // Not watcher.monitor(): it hands the connection over only after MONITOR is answered, and a busy
+  // Redis streams lines in that same reply, which ioredis reports as errors on a connection with
+  // no listener yet: the bench crashed with "Command queue state error" (1,000 hotfixes in flight).
+  // Lines still arriving while MONITOR is switched off confuse ioredis the same way; not needed.
+  const monitor = watcher.duplicate({ monitor: true, lazyConnect: false });
   monitor.on('error', () => undefined);
+  await new Promise((resolve) => monitor.once('monitoring', resolve));
   const seen = { ours: 0, queue: 0 };
   let counting = false;
   monitor.on('monitor', (_time: string, args: unknown[], source: string) => {
