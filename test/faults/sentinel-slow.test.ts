@@ -28,8 +28,11 @@ async function connections(sentinels: Array<{ host: string; port: number }>, cou
     c.on('end', () => ended++);
     return c;
   });
-  const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not connected in 20 s: ${clients.map((c) => c.status).join(', ')}`)), 20_000).unref());
-  await Promise.race([Promise.all(clients.map((c) => c.ping())), late]);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not connected in 20 s: ${clients.map((c) => c.status).join(', ')}`)), 20_000);
+  });
+  await Promise.race([Promise.all(clients.map((c) => c.ping())), late]).finally(() => clearTimeout(timer));
   return { clients, ended: () => ended };
 }
 
@@ -53,8 +56,9 @@ async function allBack(clients: Redis[]): Promise<void> {
 }
 
 it('with sentinels answering 150 ms late, no connection ends at a failover, and each finds the new primary', async () => {
-  for (const s of cluster.sentinels) proxies.push(await startTcpProxy(s.port, { delayMs: 150 }));
-  const { clients, ended } = await connections(proxies.slice(-3).map((p) => ({ host: '127.0.0.1', port: p.port })), 10);
+  const slow = await Promise.all(cluster.sentinels.map((s) => startTcpProxy(s.port, { delayMs: 150 })));
+  proxies.push(...slow);
+  const { clients, ended } = await connections(slow.map((p) => ({ host: '127.0.0.1', port: p.port })), 10);
   try {
     for (let round = 0; round < 2; round++) {
       await failover();
