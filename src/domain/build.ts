@@ -18,13 +18,15 @@ export function canBuild(h: Hotfix): boolean {
 /**
  * Ask for a build of the branch head. A newer build supersedes any unfinished one and any QA
  * cycle in progress: approvals and links are bound to the build they were given for.
+ * `commit`: the head to build when it is known (a branch just cut); otherwise the head is read
+ * from the origin when the build is triggered.
  */
-export function requestBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, reason?: string): Run {
+export function requestBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, reason?: string, commit: string | null = null): Run {
   if (!canBuild(h)) {
     const why = h.baseCommit === null ? 'its branch is not created yet' : `it is '${h.state}'`;
     throw new InvalidStateError(`hotfix ${h.id} cannot be built now: ${why}`, h.state);
   }
-  const run = startBuild(h, policy, ctx, reason);
+  const run = startBuild(h, policy, ctx, reason, commit);
   // A new build is a person's answer to whatever stopped the hotfix.
   if (h.attention) h.attention.resume = { to: 'building', actor: ctx.actor, why: run.reason ?? 'build requested' };
   advance(h, policy, ctx);
@@ -32,14 +34,14 @@ export function requestBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, rea
 }
 
 /** Record a build request (and its trigger); `advance` moves the hotfix to `building`. */
-export function startBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, reason?: string): Run {
+export function startBuild(h: Hotfix, policy: ServicePolicy, ctx: Context, reason?: string, commit: string | null = null): Run {
   for (const previous of h.builds) supersede(h, previous, ctx);
   // A new build voids the promotion of an older one (approvals are bound to their build).
   h.promotion = null;
   // QA of the old build stays as it is (its decisions are out of date): if this build fails its
   // expiry still removes it; if it passes, the new cycle retires it.
   dropEffects(h, (step) => step === 'provision-qa' || step === 'prepare-qa-email' || step === 'send-qa-email');
-  const run: Run = { ...newRun('build', h.builds.length + 1, policy.jobs.build, ctx, null), reason: reason ?? `build #${h.builds.length + 1} requested` };
+  const run: Run = { ...newRun('build', h.builds.length + 1, policy.jobs.build, ctx, commit), reason: reason ?? `build #${h.builds.length + 1} requested` };
   h.builds.push(run);
   if (h.state === 'building') note(h, 'run', ctx, run.reason ?? `build #${run.seq} requested`);
   addEffect(h, 'trigger-run', { stage: 'build', seq: run.seq }, ctx.now);

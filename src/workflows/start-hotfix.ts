@@ -72,7 +72,8 @@ async function recordAndBuild(deps: Deps, id: string, result: BranchResult, acto
     const ctx = context(deps, actor);
     recordBranch(d, result, ctx);
     if (release) nameRelease(d, release, ctx);
-    requestBuild(d, serviceOf(deps, d), ctx, 'first build of the new branch');
+    // The head just pushed: asking the origin for it again cost a round trip.
+    requestBuild(d, serviceOf(deps, d), ctx, 'first build of the new branch', result.head);
   }, current);
   return done.hotfix;
 }

@@ -5,9 +5,9 @@ import { InvalidStateError, ValidationError } from '../../domain/errors.js';
 import { newestProductionTag, productionBuildOf, productionTags, type ProductionTag } from '../../domain/tags.js';
 import type { BranchRequest, BranchResult, ChangedFile, CommitInfo, GitRepo } from '../../ports/git-repo.js';
 import type { Mirrors } from './mirror.js';
-import { assertBranchName, isAncestor, isCommitSha, listTags, remoteRefs, resolveCommit } from './refs.js';
+import { assertBranchName, isAncestor, isCommitSha, localRefs, remoteRefs, resolveCommit, type LocalRef } from './refs.js';
 import { releaseOps } from './release-ops.js';
-import { cherryPickOnto } from './tree-ops.js';
+import { cherryPickOnto, readPicks } from './tree-ops.js';
 import { GitExitError, type RunGit } from './runner.js';
 
 /** The newest production tag the commit contains: where an existing branch was cut from. */
@@ -17,6 +17,14 @@ async function baseOf(run: RunGit, template: string, tags: string[], head: strin
     if (commit && (await isAncestor(run, commit, head))) return tag;
   }
   return null;
+}
+
+/** The production tag's commit and tree: from the listing, or asked of git for a tag of a tag. */
+async function commitAndTree(run: RunGit, listed: LocalRef | undefined, tag: string): Promise<{ commit: string; tree: string }> {
+  if (listed?.commit && listed.tree) return { commit: listed.commit, tree: listed.tree };
+  const commit = await resolveCommit(run, `refs/tags/${tag}`);
+  if (!commit) throw new InvalidStateError(`production tag ${tag} does not point at a commit`);
+  return { commit, tree: (await run(['rev-parse', '--verify', `${commit}^{tree}`])).trim() };
 }
 
 async function chooseBase(run: RunGit, req: BranchRequest, tags: string[]): Promise<ProductionTag> {
@@ -67,9 +75,11 @@ export function createGitRepo(mirrors: Mirrors): GitRepo {
     async createHotfixBranch(req): Promise<BranchResult> {
       return mirrors.withMirror(req.repo, async (mirror) => {
         const { run } = mirror;
-        await assertBranchName(run, req.branch);
-        const tags = await listTags(run);
-        const existing = await resolveCommit(run, `refs/heads/${req.branch}`);
+        const branchRef = `refs/heads/${req.branch}`;
+        // The name is checked while the refs are read; nothing is written before both answer.
+        const [, refs] = await Promise.all([assertBranchName(run, req.branch), localRefs(run, ['refs/tags', branchRef])]);
+        const tags = [...refs.keys()].filter((r) => r.startsWith('refs/tags/')).map((r) => r.slice('refs/tags/'.length));
+        const existing = refs.get(branchRef)?.commit ?? null;
         if (existing) {
           // Pushed by an earlier attempt that did not live to record it: adopt it.
           const base = await baseOf(run, req.productionTagTemplate, tags, existing);
@@ -78,17 +88,10 @@ export function createGitRepo(mirrors: Mirrors): GitRepo {
           return { baseTag: base.name, baseCommit, head: existing, adopted: true };
         }
         const base = await chooseBase(run, req, tags);
-        const baseCommit = await resolveCommit(run, `refs/tags/${base.name}`);
-        if (!baseCommit) throw new InvalidStateError(`production tag ${base.name} does not point at a commit`);
-        const picks: string[] = [];
-        for (const [i, sha] of req.commits.entries()) {
-          const full = await resolveCommit(run, sha);
-          if (!full) throw new ValidationError(`commits[${i}]`, `commit ${sha} is not on any branch of the origin`);
-          picks.push(full);
-        }
-        const head = picks.length === 0 ? baseCommit : await cherryPickOnto(mirror, baseCommit, picks, base.name);
-        await run(['push', '--porcelain', 'origin', `${head}:refs/heads/${req.branch}`]);
-        return { baseTag: base.name, baseCommit, head, adopted: false };
+        const [baseRef, picks] = await Promise.all([commitAndTree(run, refs.get(`refs/tags/${base.name}`), base.name), readPicks(run, req.commits)]);
+        const head = picks.length === 0 ? baseRef.commit : await cherryPickOnto(mirror, baseRef, picks, base.name);
+        await run(['push', '--porcelain', 'origin', `${head}:${branchRef}`]);
+        return { baseTag: base.name, baseCommit: baseRef.commit, head, adopted: false };
       });
     },
 

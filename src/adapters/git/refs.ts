@@ -38,6 +38,30 @@ export async function listTags(run: RunGit): Promise<string[]> {
   return out.split('\n').filter(Boolean);
 }
 
+export interface LocalRef {
+  /** The commit it names (an annotated tag peeled once), or null when that takes more. */
+  commit: string | null;
+  tree: string | null;
+}
+
+/**
+ * The mirror's refs under `patterns` (full `refs/…` prefixes), with the commit and tree each
+ * names, in one process: the branch code asked for each tag's commit and tree on its own.
+ */
+export async function localRefs(run: RunGit, patterns: readonly string[]): Promise<Map<string, LocalRef>> {
+  if (patterns.some((p) => !p.startsWith('refs/'))) throw new ValidationError('ref', 'patterns must be full refs/… names');
+  const out = await run(['for-each-ref', '--format=%(refname)%00%(objecttype)%00%(objectname)%00%(tree)%00%(*objecttype)%00%(*objectname)%00%(*tree)', ...patterns]);
+  const refs = new Map<string, LocalRef>();
+  for (const line of out.split('\n')) {
+    const [name = '', type, sha = '', tree = '', peeledType, peeled = '', peeledTree = ''] = line.split('\0');
+    if (!name) continue;
+    if (type === 'commit') refs.set(name, { commit: sha, tree: tree || null });
+    else if (peeledType === 'commit') refs.set(name, { commit: peeled, tree: peeledTree || null });
+    else refs.set(name, { commit: null, tree: null });
+  }
+  return refs;
+}
+
 /** For two commit ids already known to exist: one git process, git's own answer (exit 0 or 1). */
 export async function isAncestorCommit(run: RunGit, ancestor: string, descendant: string): Promise<boolean> {
   if (ancestor === descendant) return true;

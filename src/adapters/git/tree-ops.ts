@@ -6,81 +6,120 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, ValidationError } from '../../domain/errors.js';
-import { resolveCommit } from './refs.js';
+import { isCommitSha, resolveCommit } from './refs.js';
 import type { Mirror } from './mirror.js';
 import { GitExitError, type RunGit } from './runner.js';
 
 const TREE_ID = /^[0-9a-f]{40,64}$/;
 
-/** A merge commit of `other` into `head` (`--no-ff`), or a ConflictError listing the files. */
-export async function mergeCommit(run: RunGit, head: string, other: string, message: string): Promise<string> {
-  const otherCommit = await resolveCommit(run, other);
-  if (!otherCommit) throw new ValidationError('ref', `${other} does not name a commit`);
-  let tree: string;
+/** git's three-way merge of two commits, written to the object store: a tree, or the conflicting paths. */
+async function mergeTrees(run: RunGit, ours: string, theirs: string): Promise<{ tree: string } | { conflicts: string[] }> {
   try {
-    tree = (await run(['merge-tree', '--write-tree', '--name-only', '--no-messages', head, otherCommit])).split('\n')[0]?.trim() ?? '';
+    return { tree: (await run(['merge-tree', '--write-tree', '--name-only', '--no-messages', ours, theirs])).split('\n')[0]?.trim() ?? '' };
   } catch (err) {
     if (!(err instanceof GitExitError) || err.exitCode !== 1) throw err;
     const [first, ...files] = err.stdout.split('\n').filter(Boolean);
     // Exit 1 without a tree id is git failing, not a conflict.
     if (!first || !TREE_ID.test(first)) throw err;
-    throw new ConflictError(`merging ${other} conflicts`, files);
+    return { conflicts: [...new Set(files)] };
   }
-  return (await run(['commit-tree', tree, '-p', head, '-p', otherCommit, '-m', message])).trim();
 }
 
-interface Authored {
-  name: string;
-  email: string;
-  date: string;
+/** A merge commit of `other` into `head` (`--no-ff`), or a ConflictError listing the files. */
+export async function mergeCommit(run: RunGit, head: string, other: string, message: string): Promise<string> {
+  const otherCommit = await resolveCommit(run, other);
+  if (!otherCommit) throw new ValidationError('ref', `${other} does not name a commit`);
+  const merged = await mergeTrees(run, head, otherCommit);
+  if ('conflicts' in merged) throw new ConflictError(`merging ${other} conflicts`, merged.conflicts);
+  return (await run(['commit-tree', merged.tree, '-p', head, '-p', otherCommit, '-m', message])).trim();
+}
+
+/** A commit to cherry-pick, as `readPicks` found it. */
+export interface Pick {
+  sha: string;
+  parents: string[];
+  author: { name: string; email: string; date: string };
   message: string;
 }
 
-async function authorOf(run: RunGit, sha: string): Promise<Authored> {
-  const [name = '', email = '', date = '', ...body] = (await run(['log', '-1', '--format=%an%x00%ae%x00%aI%x00%B', sha])).split('\0');
-  return { name, email, date, message: body.join('\0').trimEnd() };
+const PICK_FORMAT = '--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%B%x00';
+const PICK_FIELDS = 6;
+
+function parsePicks(out: string): Pick[] {
+  const fields = out.split('\0');
+  const picks: Pick[] = [];
+  for (let i = 0; i + PICK_FIELDS <= fields.length; i += PICK_FIELDS) {
+    const [sha = '', parents = '', name = '', email = '', date = '', message = ''] = fields.slice(i, i + PICK_FIELDS);
+    // Records are separated by a newline, which lands at the start of the next id.
+    picks.push({ sha: sha.trim(), parents: parents.split(' ').filter(Boolean), author: { name, email, date }, message: message.trimEnd() });
+  }
+  return picks;
 }
 
 /**
- * `commits` applied one by one on top of `base` (like `cherry-pick -x`), through a private
- * index: each commit's change is applied with a three-way fallback, conflicts are reported
- * with their files, and a change already in `base` adds nothing.
+ * The commits a request names, in its order: one `git log` for all of them. A name git does
+ * not know (or one that is not a plain commit id) is looked up on its own, to say which it is.
  */
-export async function cherryPickOnto(mirror: Mirror, base: string, commits: readonly string[], baseTag: string): Promise<string> {
+export async function readPicks(run: RunGit, commits: readonly string[]): Promise<Pick[]> {
+  if (commits.length === 0) return [];
+  if (commits.every(isCommitSha) && new Set(commits).size === commits.length) {
+    try {
+      const picks = parsePicks(await run(['log', '--no-walk=unsorted', PICK_FORMAT, '--end-of-options', ...commits, '--']));
+      if (picks.length === commits.length) return checked(picks);
+    } catch (err) {
+      if (!(err instanceof GitExitError)) throw err;
+    }
+  }
+  const picks: Pick[] = [];
+  for (const [i, sha] of commits.entries()) {
+    const full = await resolveCommit(run, sha);
+    if (!full) throw new ValidationError(`commits[${i}]`, `commit ${sha} is not on any branch of the origin`);
+    picks.push(...parsePicks(await run(['log', '-1', PICK_FORMAT, full, '--'])));
+  }
+  return checked(picks);
+}
+
+function checked(picks: Pick[]): Pick[] {
+  for (const [i, p] of picks.entries()) {
+    if (p.parents.length !== 1) {
+      throw new ValidationError(`commits[${i}]`, `${p.sha.slice(0, 12)} is ${p.parents.length === 0 ? 'a root' : 'a merge'} commit; list the commits it brings instead`);
+    }
+  }
+  return picks;
+}
+
+/**
+ * `picks` applied one by one on top of `base` (like `cherry-pick -x`): each is git's own merge
+ * of the picked commit with its parent as the merge base, computed in the object store; a
+ * conflict is reported with its files, and a change already in `base` adds nothing.
+ *
+ * A cherry-pick is a merge whose base is the picked commit's parent. `merge-tree
+ * --merge-base` (git ≥ 2.40) says that directly; Debian 12 ships 2.39, so "ours" is the current
+ * tree in a throwaway commit whose only parent is that parent, which makes it the merge base.
+ * Three processes a commit, where reading the whole base tree into an index took 40–50 ms on
+ * a 20,000-file repository.
+ */
+export async function cherryPickOnto(mirror: Mirror, base: { commit: string; tree: string }, picks: readonly Pick[], baseTag: string): Promise<string> {
   const run = mirror.run;
-  const id = randomBytes(6).toString('hex');
-  const indexFile = join(mirror.scratch, `index-${id}`);
-  const patchFile = join(mirror.scratch, `patch-${id}`);
-  const messageFile = join(mirror.scratch, `message-${id}`);
-  const staged = mirror.runWith({ GIT_INDEX_FILE: indexFile });
-  let head = base;
+  const messageFile = join(mirror.scratch, `message-${randomBytes(6).toString('hex')}`);
+  let head = base.commit;
+  let tree = base.tree;
   try {
-    for (const [i, sha] of commits.entries()) {
-      const parents = (await run(['rev-list', '--parents', '-n', '1', sha])).trim().split(' ').slice(1);
-      if (parents.length !== 1) {
-        throw new ValidationError(`commits[${i}]`, `${sha.slice(0, 12)} is ${parents.length === 0 ? 'a root' : 'a merge'} commit; list the commits it brings instead`);
-      }
-      await staged(['read-tree', head]);
-      await writeFile(patchFile, await run(['diff-tree', '-p', '--binary', '--full-index', `${sha}^`, sha]));
-      try {
-        await staged(['apply', '-v', '--cached', '--3way', '--whitespace=nowarn', patchFile]);
-      } catch (err) {
-        if (!(err instanceof GitExitError)) throw err;
-        const unmerged = (await staged(['ls-files', '-u', '--format=%(path)'])).split('\n').filter(Boolean);
-        const files = unmerged.length > 0 ? [...new Set(unmerged)] : (await run(['diff-tree', '--no-commit-id', '--name-only', '-r', sha])).split('\n').filter(Boolean);
-        throw new ConflictError(`commit ${sha.slice(0, 12)} does not apply cleanly on ${baseTag}`, files);
-      }
-      const tree = (await staged(['write-tree'])).trim();
-      if (tree === (await run(['rev-parse', `${head}^{tree}`])).trim()) continue; // already in the base
-      const a = await authorOf(run, sha);
+    for (const pick of picks) {
+      const ours = (await run(['commit-tree', tree, '-p', pick.parents[0] ?? '', '-m', 'hotfix: cherry-pick base'])).trim();
+      const merged = await mergeTrees(run, ours, pick.sha);
+      if ('conflicts' in merged) throw new ConflictError(`commit ${pick.sha.slice(0, 12)} does not apply cleanly on ${baseTag}`, merged.conflicts);
+      if (merged.tree === tree) continue; // already in the base
+      const a = pick.author;
       const as = mirror.runWith({ GIT_AUTHOR_NAME: a.name, GIT_AUTHOR_EMAIL: a.email, GIT_AUTHOR_DATE: a.date });
       // The message is a developer's text: from a file, never an argument (one starting with
       // `--upload-pack` is refused as an unsafe option, and must not be taken for one).
-      await writeFile(messageFile, `${a.message}\n\n(cherry picked from commit ${sha})\n`);
-      head = (await as(['commit-tree', tree, '-p', head, '-F', messageFile])).trim();
+      await writeFile(messageFile, `${pick.message}\n\n(cherry picked from commit ${pick.sha})\n`);
+      head = (await as(['commit-tree', merged.tree, '-p', head, '-F', messageFile])).trim();
+      tree = merged.tree;
     }
     return head;
   } finally {
-    await Promise.all([indexFile, patchFile, messageFile].map((f) => rm(f, { force: true })));
+    await rm(messageFile, { force: true });
   }
 }

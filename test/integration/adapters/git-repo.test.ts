@@ -53,6 +53,23 @@ describe('createHotfixBranch', () => {
     expect(committer).toBe('Hotfix Bot');
   });
 
+  it('follows a file production renamed since the fix was written, and applies commits that build on each other in order', async () => {
+    const fix = w.origin.commit('develop', { 'app.js': ROUNDING_FIX }, 'Fix rounding of refunds');
+    const followUp = w.origin.commit('develop', { 'app.js': `${ROUNDING_FIX}export const precision = 2;\n` }, 'Round to cents');
+    w.origin.git(['checkout', '--quiet', '-B', 'master', 'origin/master']);
+    w.origin.git(['mv', 'app.js', 'payments.js']);
+    w.origin.git(['commit', '--quiet', '-m', 'Rename app.js']);
+    w.origin.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/master']);
+    w.origin.tag('prod-11', 'HEAD');
+
+    const res = await w.git.createHotfixBranch(branchReq({ commits: [fix, followUp] }));
+
+    expect(res.baseTag).toBe('prod-11');
+    expect(w.inOrigin(['show', `${res.head}:payments.js`])).toBe(`${ROUNDING_FIX}export const precision = 2;`);
+    expect(w.inOrigin(['ls-tree', '--name-only', res.head])).not.toContain('app.js');
+    expect(w.inOrigin(['log', '--format=%s', `${tagCommit('prod-11')}..${res.head}`]).split('\n')).toEqual(['Round to cents', 'Fix rounding of refunds']);
+  });
+
   it('skips a commit production already has instead of failing on an empty cherry-pick', async () => {
     const fix = w.origin.commit('develop', { 'app.js': ROUNDING_FIX }, 'Fix rounding of refunds');
     // "Raise fee" is prod-10 itself: picking it again changes nothing.
