@@ -47,24 +47,43 @@ export function mergeMessage(h: Hotfix): string {
   return `Merge hotfix ${h.id}: ${oneLine(h.title)}`;
 }
 
-/** prod-N, naming deploy N: made as soon as it ran. The release follows once it may (finalizing). */
-export function productionTagged(h: Hotfix, name: string, ctx: Context): void {
+/**
+ * What a publish left in git, recorded at once: the production tag (prod-N, naming deploy N, made
+ * as soon as it ran), the release tag (once the hotfix is released), the merge into the production
+ * branch. Then the one step still to come is queued: the release tag (finalizing), the merge, or
+ * the back-merge proposal. Facts already recorded are kept (an attempt repeated after a crash).
+ */
+export function published(
+  h: Hotfix,
+  p: { production?: string; release?: string; merge?: { branch: string; mergeCommit: string; already: boolean } },
+  ctx: Context,
+): void {
   const f = h.finalization;
-  if (!f || f.productionTag) return;
-  f.productionTag = name;
-  if (!h.tags.includes(name)) h.tags.push(name);
-  note(h, 'git', ctx, `tagged ${f.commit.slice(0, 12)} as ${name}`);
-  if (h.state === 'finalizing') addEffect(h, 'tag-release', {}, ctx.now);
+  if (!f) return;
+  const tag = (name: string) => {
+    if (!h.tags.includes(name)) h.tags.push(name);
+    note(h, 'git', ctx, `tagged ${f.commit.slice(0, 12)} as ${name}`);
+  };
+  const fresh = { production: !f.productionTag && !!p.production, release: !f.releaseTag && !!p.release, merge: !f.mergeCommit && !!p.merge };
+  if (fresh.production && p.production) tag((f.productionTag = p.production));
+  if (fresh.release && p.release) tag((f.releaseTag = p.release));
+  if (fresh.merge && p.merge) {
+    f.mergeCommit = p.merge.mergeCommit;
+    note(h, 'git', ctx, p.merge.already ? `${p.merge.branch} already contains the hotfix` : `merged into ${p.merge.branch} as ${p.merge.mergeCommit.slice(0, 12)} and pushed`);
+  }
+  if (fresh.merge) addEffect(h, 'open-backmerge', {}, ctx.now);
+  else if (fresh.release && !f.mergeCommit) addEffect(h, 'merge-production', {}, ctx.now);
+  else if (fresh.production && !f.releaseTag && h.state === 'finalizing') addEffect(h, 'tag-release', {}, ctx.now);
 }
 
-/** The release tag: the hotfix is released, so master gets it next. */
+/** prod-N alone (the hotfix is being verified, or the release did not come with it). */
+export function productionTagged(h: Hotfix, name: string, ctx: Context): void {
+  published(h, { production: name }, ctx);
+}
+
+/** The release tag: the hotfix is released, so the production branch gets it next. */
 export function releaseTagged(h: Hotfix, name: string, ctx: Context): void {
-  const f = h.finalization;
-  if (!f || f.releaseTag) return;
-  f.releaseTag = name;
-  if (!h.tags.includes(name)) h.tags.push(name);
-  note(h, 'git', ctx, `tagged ${f.commit.slice(0, 12)} as ${name}`);
-  addEffect(h, 'merge-production', {}, ctx.now);
+  published(h, { release: name }, ctx);
 }
 
 /** Both tags at once (as a record read back after both steps, or in a test). */
@@ -74,11 +93,7 @@ export function tagged(h: Hotfix, tags: { production: string; release: string },
 }
 
 export function mergedIntoProduction(h: Hotfix, branch: string, mergeCommit: string, already: boolean, ctx: Context): void {
-  const f = h.finalization;
-  if (!f) return;
-  f.mergeCommit = mergeCommit;
-  note(h, 'git', ctx, already ? `${branch} already contains the hotfix` : `merged into ${branch} as ${mergeCommit.slice(0, 12)} and pushed`);
-  addEffect(h, 'open-backmerge', {}, ctx.now);
+  published(h, { merge: { branch, mergeCommit, already } }, ctx);
 }
 
 export function backmergeOpened(

@@ -48,7 +48,34 @@ export interface TagSpec {
   message: string;
 }
 
+/** A tag to publish: a fixed name, or the next release version (one whose message names `marker` is an earlier attempt's). */
+export type TagPlan = { name: string; message: string } | { template: string; marker: string; message: string };
+
+export interface PublishPlan {
+  tags: readonly TagPlan[];
+  /** A `--no-ff` merge of the commit into `branch`, and `alsoBranch` created at that merge. */
+  merge?: { branch: string; message: string; alsoBranch?: string };
+}
+
+export interface Published {
+  /** Each planned tag, in order: its name, and whether this call created it. */
+  tags: Array<{ name: string; created: boolean }>;
+  /**
+   * The merge (`already`: the branch contained the commit; its head stands for the merge), or why
+   * it could not be made: a ConflictError naming the files, an InvalidStateError for a missing
+   * branch. The tags are published either way.
+   */
+  merge: { mergeCommit: string; already: boolean; alsoBranch: 'created' | 'existed' | null } | { failed: Error } | null;
+}
+
 export interface GitRepo {
+  /**
+   * Everything a released hotfix leaves in git, in one push that lands all or nothing: tags
+   * (never moved: a tag of that name elsewhere is an InvalidStateError and nothing is pushed),
+   * the merge into the production branch, a branch at that merge. Safe to repeat: what is
+   * already on the origin is found, not pushed again; a push that loses a race is redone.
+   */
+  publish(repo: string, commit: string, plan: PublishPlan): Promise<Published>;
   createHotfixBranch(req: BranchRequest): Promise<BranchResult>;
   /** The remote branch's head commit, or null if it does not exist. */
   branchHead(repo: string, branch: string): Promise<string | null>;

@@ -4,13 +4,15 @@
 // happened), so a step repeated after a crash names the same tag, and `ensureTag` finds it.
 
 import { InvalidStateError } from '../domain/errors.js';
-import { finalizeBlocked, productionTagged, releaseTagged, tagMessage } from '../domain/finalize.js';
+import { finalizeBlocked, mergeMessage, published, tagMessage } from '../domain/finalize.js';
 import type { Hotfix } from '../domain/hotfix.js';
-import { completeEffect, note } from '../domain/record.js';
+import { backmergeBranch } from '../domain/ids.js';
+import { completeEffect, note, type Context } from '../domain/record.js';
+import type { Published, PublishPlan } from '../ports/git-repo.js';
 import { productionTagName, renderTag, tagTimestamp, type TagValues } from '../domain/tags.js';
 import { change, context, serviceOf } from './change.js';
 import { argNumber, argString, skip, type Step, type StepInput } from './step.js';
-import type { Deps } from './deps.js';
+import type { Deps, ServiceSetup } from './deps.js';
 
 /** What every template of this hotfix may use. */
 export function tagValues(h: Hotfix): TagValues {
@@ -26,8 +28,28 @@ async function tagBlocked(deps: Deps, input: StepInput, err: InvalidStateError):
 }
 
 /**
+ * The release part of a publish, once the hotfix may be released: the release tag (the name fixed
+ * at request, or the next patch), the merge into the production branch and the back-merge branch.
+ */
+function releasePlan(h: Hotfix, service: ServiceSetup, message: string): PublishPlan {
+  return {
+    tags: [h.release ? { name: h.release.name, message } : { template: service.tags.release, marker: `Hotfix ${h.id}:`, message }],
+    merge: { branch: service.branches.production, message: mergeMessage(h), alsoBranch: backmergeBranch(h.id) },
+  };
+}
+
+/** Records a publish: the tags, and the merge when it was made (a failed one is the merge step's to report). */
+function recordPublished(d: Hotfix, res: Published, production: string | null, branch: string, ctx: Context): void {
+  const names = res.tags.map((t) => t.name);
+  const release = production === null ? names[0] : names[1];
+  const merge = res.merge && 'mergeCommit' in res.merge ? { branch, mergeCommit: res.merge.mergeCommit, already: res.merge.already } : undefined;
+  published(d, { ...(production ? { production } : {}), ...(release ? { release } : {}), ...(merge ? { merge } : {}) }, ctx);
+}
+
+/**
  * tag-production {seq}: `tags.production` as soon as the deploy ran (while it is verified, too):
- * it names what production ran, verified or not.
+ * it names what production ran, verified or not. When the hotfix is released at once (no
+ * verification), the release goes in the same push (`publish`): one push instead of four.
  */
 export const tagProductionStep: Step = async (deps, input) => {
   const h = input.hotfix;
@@ -37,8 +59,11 @@ export const tagProductionStep: Step = async (deps, input) => {
   if (!ran || !f || f.productionTag || !deploy?.number || !h.promotion) return skip(deps, input);
   const service = serviceOf(deps, h);
   const name = productionTagName(service.tags.production, deploy.number, { ...tagValues(h), timestamp: tagTimestamp(deploy.finishedAt ?? deps.clock.now()) });
+  const message = tagMessage(h, deploy.number);
+  const release = h.state === 'finalizing' && !f.releaseTag ? releasePlan(h, service, message) : null;
+  let res: Published;
   try {
-    await deps.git.ensureTag({ repo: service.repo, name, commit: f.commit, message: tagMessage(h, deploy.number) });
+    res = await deps.git.publish(service.repo, f.commit, { tags: [{ name, message }, ...(release?.tags ?? [])], ...(release?.merge ? { merge: release.merge } : {}) });
   } catch (err) {
     if (!(err instanceof InvalidStateError)) throw err;
     return tagBlocked(deps, input, err);
@@ -46,33 +71,27 @@ export const tagProductionStep: Step = async (deps, input) => {
   await deps.deployments.recordProduction(h.service, name, { commit: f.commit, artifact: h.promotion.artifact, hotfixId: h.id });
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
-    productionTagged(d, name, context(deps, 'system'));
+    recordPublished(d, release ? res : { tags: res.tags.slice(0, 1), merge: null }, name, service.branches.production, context(deps, 'system'));
   });
 };
 
-/** tag-release: the release name fixed at request, or the next patch, once the hotfix is released. */
+/** tag-release: once the hotfix is released (after its verification), the release in one push. */
 export const tagReleaseStep: Step = async (deps, input) => {
   const h = input.hotfix;
   const f = h.finalization;
   const deploy = h.deploys.find((d) => d.kind === 'hotfix' && d.status === 'SUCCESS');
   if (h.state !== 'finalizing' || !f?.productionTag || f.releaseTag) return skip(deps, input);
   const service = serviceOf(deps, h);
-  const message = tagMessage(h, deploy?.number ?? null);
-  let release: string;
+  let res: Published;
   try {
-    if (h.release) {
-      await deps.git.ensureTag({ repo: service.repo, name: h.release.name, commit: f.commit, message });
-      release = h.release.name;
-    } else {
-      release = await deps.git.ensureReleaseTag(service.repo, service.tags.release, f.commit, message, `Hotfix ${h.id}:`);
-    }
+    res = await deps.git.publish(service.repo, f.commit, releasePlan(h, service, tagMessage(h, deploy?.number ?? null)));
   } catch (err) {
     if (!(err instanceof InvalidStateError)) throw err;
     return tagBlocked(deps, input, err);
   }
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
-    releaseTagged(d, release, context(deps, 'system'));
+    recordPublished(d, res, null, service.branches.production, context(deps, 'system'));
   });
 };
 

@@ -8,6 +8,7 @@
 //   HOTFIX_CHAOS="before-schedule:send-qa-email#2"  before queueing the 2nd send-qa-email
 //   HOTFIX_CHAOS="before-schedule:trigger-run:deploy"  before queueing a deploy trigger
 //   HOTFIX_CHAOS="after:git.ensureTag:qa"             after a QA environment tag reached the origin
+//   HOTFIX_CHAOS="after:git.publish:release"          after the release (tags, merge, back-merge branch) did
 //
 // A point fires on its n-th occurrence (#n, default 1) in this process.
 
@@ -76,10 +77,14 @@ function stageOf(_method: string, args: unknown[]): string | null {
 
 /**
  * `git.ensureTag:qa`: a tag is also named by what it marks, read from its name (`-qa-`,
- * `-production-` or `prod-`, `-rollback-`; anything else is a release tag).
+ * `-production-` or `prod-`, `-rollback-`; anything else is a release tag). `git.publish:release`
+ * is a publish that releases (merges into the production branch); otherwise it is named by its
+ * first tag, like ensureTag.
  */
 function tagKindOf(method: string, args: unknown[]): string | null {
-  const name = method === 'ensureTag' ? (args[0] as { name?: unknown } | undefined)?.name : undefined;
+  const plan = method === 'publish' ? (args[2] as { tags?: Array<{ name?: unknown }>; merge?: unknown } | undefined) : undefined;
+  if (plan?.merge) return 'release';
+  const name = method === 'ensureTag' ? (args[0] as { name?: unknown } | undefined)?.name : plan?.tags?.[0]?.name;
   if (typeof name !== 'string') return null;
   if (name.includes('-rollback-')) return 'rollback';
   if (name.includes('-qa-')) return 'qa';

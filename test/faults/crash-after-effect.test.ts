@@ -22,9 +22,8 @@ const cases: Array<{ step: string; role: 'api' | 'worker'; point: string }> = [
   { step: 'QA down', role: 'worker', point: 'after:ci.triggerOnce:qa-down' },
   { step: 'base check, deploy slot held', role: 'worker', point: 'after:git.checkBase' },
   { step: 'deploy trigger', role: 'worker', point: 'after:ci.triggerOnce:deploy' },
-  { step: 'production tag', role: 'worker', point: 'after:git.ensureTag' },
-  { step: 'release tag', role: 'worker', point: 'after:git.ensureReleaseTag' },
-  { step: 'merge push', role: 'worker', point: 'after:git.mergeIntoBranch' },
+  // Production and release tags, the merge into master and the back-merge branch: one push.
+  { step: 'release push', role: 'worker', point: 'after:git.publish:release' },
   { step: 'back-merge push', role: 'worker', point: 'after:git.ensureBranch' },
   { step: 'pull request', role: 'worker', point: 'after:pullRequests.open' },
   { step: 'Slack message', role: 'worker', point: 'after:chat.post#3' },

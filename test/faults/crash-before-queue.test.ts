@@ -25,8 +25,7 @@ const cases: Array<{ after: string; role: CrashPoint['role']; point: string }> =
   // QA down (a callback, the API) and the base check (a step, the worker) race; the later asks for the deploy.
   { after: 'the deploy run is recorded', role: 'either', point: 'before-schedule:trigger-run:deploy' },
   { after: 'the deploy result is recorded (callback)', role: 'api', point: 'before-schedule:tag-production' },
-  { after: 'the tags are recorded', role: 'worker', point: 'before-schedule:merge-production' },
-  { after: 'the merge is recorded', role: 'worker', point: 'before-schedule:open-backmerge' },
+  { after: 'the release push is recorded (tags and merge)', role: 'worker', point: 'before-schedule:open-backmerge' },
   { after: 'the back-merge is recorded', role: 'worker', point: 'before-schedule:check-backmerge' },
 ];
 

@@ -22,8 +22,7 @@ const cases: Array<{ step: string; point: string; slow?: 'build' | 'deploy' }> =
   { step: 'build trigger', point: 'after:ci.triggerOnce:build', slow: 'build' },
   { step: 'deploy trigger', point: 'after:ci.triggerOnce:deploy', slow: 'deploy' },
   { step: 'base check, deploy slot held', point: 'after:git.checkBase' },
-  { step: 'production tag', point: 'after:git.ensureTag' },
-  { step: 'merge push', point: 'after:git.mergeIntoBranch' },
+  { step: 'release push (tags, merge, back-merge branch)', point: 'after:git.publish:release' },
   { step: 'pull request', point: 'after:pullRequests.open' },
 ];
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractPipeline, startHealthSim, type HealthSim } from '../../src/sandbox/index.js';
 import { startCluster, type Cluster } from './cluster.js';
-import { mergeBackmerge, promoteFromEmail, requestHotfix } from './lifecycle.js';
+import { finishesThroughCrash, mergeBackmerge, promoteFromEmail, requestHotfix } from './lifecycle.js';
 
 let c: Cluster;
 let health: HealthSim;
@@ -64,4 +64,13 @@ describe('a crash during the verification window', () => {
       expect(back.rollback?.check?.result?.outcome).toBe('passed');
     }
   }, 150_000);
+
+  // Verified, the production tag is pushed while production is watched and the release after:
+  // two pushes, each a point to crash at.
+  for (const [i, point] of ['after:git.publish:production', 'after:git.publish:release'].entries()) {
+    it(`${point}: a verified hotfix finishes after a restart, every effect exactly once`, async () => {
+      const h = await finishesThroughCrash(c, { role: 'worker', point }, `Crash at a verified release ${i}`);
+      expect(h.verification?.result?.outcome).toBe('passed');
+    }, 120_000);
+  }
 });

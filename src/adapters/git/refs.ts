@@ -91,15 +91,22 @@ export async function isAncestor(run: RunGit, ancestor: string, descendant: stri
 
 /** Branches or tags on the origin (ls-remote), name → the commit they point at (tags peeled). */
 export async function remoteRefs(run: RunGit, kind: 'heads' | 'tags'): Promise<Map<string, string>> {
+  return (await originRefs(run, [kind]))[kind];
+}
+
+/** Both at once: one ls-remote, one connection to the origin. */
+export async function originRefs(run: RunGit, kinds: ReadonlyArray<'heads' | 'tags'> = ['heads', 'tags']): Promise<Record<'heads' | 'tags', Map<string, string>>> {
   // All of them, then filtered here: asking for one that does not exist prints nothing (slow, see runner.ts).
-  const out = await run(['ls-remote', `--${kind}`, 'origin']);
-  const refs = new Map<string, string>();
+  const out = await run(['ls-remote', ...kinds.map((k) => `--${k}`), 'origin']);
+  const refs = { heads: new Map<string, string>(), tags: new Map<string, string>() };
   for (const line of out.split('\n')) {
     const [sha, ref] = line.split('\t');
-    if (!sha || !ref) continue;
-    const name = ref.replace(`refs/${kind}/`, '');
-    if (name.endsWith('^{}')) refs.set(name.slice(0, -3), sha);
-    else if (!refs.has(name)) refs.set(name, sha);
+    const kind = ref?.startsWith('refs/heads/') ? 'heads' : ref?.startsWith('refs/tags/') ? 'tags' : null;
+    if (!sha || !ref || !kind) continue;
+    const map = refs[kind];
+    const name = ref.slice(`refs/${kind}/`.length);
+    if (name.endsWith('^{}')) map.set(name.slice(0, -3), sha);
+    else if (!map.has(name)) map.set(name, sha);
   }
   return refs;
 }

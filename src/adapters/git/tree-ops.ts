@@ -11,9 +11,10 @@ import type { Mirror } from './mirror.js';
 import { GitExitError, type RunGit } from './runner.js';
 
 const TREE_ID = /^[0-9a-f]{40,64}$/;
+const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 
 /** git's three-way merge of two commits, written to the object store: a tree, or the conflicting paths. */
-async function mergeTrees(run: RunGit, ours: string, theirs: string): Promise<{ tree: string } | { conflicts: string[] }> {
+export async function mergeTrees(run: RunGit, ours: string, theirs: string): Promise<{ tree: string } | { conflicts: string[] }> {
   try {
     return { tree: (await run(['merge-tree', '--write-tree', '--name-only', '--no-messages', ours, theirs])).split('\n')[0]?.trim() ?? '' };
   } catch (err) {
@@ -27,7 +28,8 @@ async function mergeTrees(run: RunGit, ours: string, theirs: string): Promise<{ 
 
 /** A merge commit of `other` into `head` (`--no-ff`), or a ConflictError listing the files. */
 export async function mergeCommit(run: RunGit, head: string, other: string, message: string): Promise<string> {
-  const otherCommit = await resolveCommit(run, other);
+  // A full commit id is taken as it is: merge-tree names one the mirror lacks (exit 128).
+  const otherCommit = FULL_SHA.test(other) ? other : await resolveCommit(run, other);
   if (!otherCommit) throw new ValidationError('ref', `${other} does not name a commit`);
   const merged = await mergeTrees(run, head, otherCommit);
   if ('conflicts' in merged) throw new ConflictError(`merging ${other} conflicts`, merged.conflicts);

@@ -296,3 +296,49 @@ describe('checkBase, branchContains, ensureBranch, tagCommit, tags', () => {
     expect([...(await w.git.tags(w.repo))].sort()).toEqual(['prod-10', 'prod-3', 'prod-9', 'v1.4.1', 'v1.4.2']);
   });
 });
+
+// The release steps ask the origin (ls-remote) and fetch only when it names a commit the mirror
+// lacks: each case below first warms the mirror, then changes the origin behind its back.
+describe('a mirror behind the origin', () => {
+  const fetchedBefore = async () => {
+    await w.git.tags(w.repo);
+    expect(w.mirrors.clones).toBe(1);
+  };
+
+  it('checkBase sees a production tag pushed since the last fetch, on a commit the mirror has never seen', async () => {
+    const branch = branchWith('hotfix/d', 'prod-10', { 'd.js': '1\n' }, 'On prod-10');
+    await fetchedBefore();
+    const elsewhere = w.origin.commit('master', { 'other.js': '1\n' }, 'Another hotfix, deployed');
+    w.origin.tag('prod-12', elsewhere);
+
+    expect(await w.git.checkBase(w.repo, PROD, branch, commitOf('prod-10'))).toEqual({ newestTag: 'prod-12', newestCommit: elsewhere, contains: false, baseInProduction: true });
+    expect(w.mirrors.clones).toBe(1);
+  });
+
+  it('ensureReleaseTag numbers after a release tag the mirror has not fetched, and finds its own earlier tag there', async () => {
+    await fetchedBefore();
+    const other = w.origin.commit('master', { 'other.js': '1\n' }, 'Another hotfix');
+    w.origin.tag('v1.4.7', other);
+    const ours = w.origin.commit('master', { 'ours.js': '1\n' }, 'This hotfix');
+
+    expect(await w.git.ensureReleaseTag(w.repo, RELEASE, ours, 'Hotfix HF-2026-11-009: ours', 'Hotfix HF-2026-11-009:')).toBe('v1.4.8');
+
+    // An earlier attempt's tag made by another worker (another mirror): found by its message.
+    const again = w.origin.commit('master', { 'again.js': '1\n' }, 'A third hotfix');
+    w.origin.git(['tag', '-a', '-m', 'Hotfix HF-2026-11-010: third', 'v1.4.9', again]);
+    w.origin.git(['push', '--quiet', 'origin', 'refs/tags/v1.4.9']);
+    expect(await w.git.ensureReleaseTag(w.repo, RELEASE, again, 'Hotfix HF-2026-11-010: third', 'Hotfix HF-2026-11-010:')).toBe('v1.4.9');
+    expect(originTags().filter((t) => t.startsWith('v1.4.'))).toEqual(['v1.4.1', 'v1.4.2', 'v1.4.7', 'v1.4.8', 'v1.4.9']);
+  });
+
+  it('previewMerge and ensureBranch use the origin’s current heads', async () => {
+    await fetchedBefore();
+    w.origin.commit('develop', { 'app.js': 'export const rate = 2.0;\nexport const rounding = "half-up";\n' }, 'Develop moved on');
+    const fix = branchWith('backmerge/HF-2026-11-003', 'prod-10', { 'app.js': 'export const rate = 3.0;\nexport const rounding = "half-up";\n' }, 'Hotfix');
+
+    expect(await w.git.previewMerge(w.repo, 'develop', 'backmerge/HF-2026-11-003')).toEqual({ conflicts: ['app.js'] });
+    expect(await w.git.ensureBranch(w.repo, 'backmerge/HF-2026-11-004', fix)).toBe('created');
+    expect(w.origin.remoteRev('refs/heads/backmerge/HF-2026-11-004')).toBe(fix);
+    expect(w.mirrors.clones).toBe(1);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startRollback } from '../../../src/domain/deploy.js';
-import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage, oneLine, rollbackTagged, tagged, tagMessage } from '../../../src/domain/finalize.js';
+import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage, oneLine, published, rollbackTagged, tagged, tagMessage } from '../../../src/domain/finalize.js';
 import { POLICY, at, awaitingBackmerge, BACKMERGE_CHECK_MS, ctx, effect, finalizing, must, policy, QA_URL, steps } from './builders.js';
 
 describe('oneLine', () => {
@@ -50,6 +50,29 @@ describe('finalising', () => {
     expect(h.tags).toEqual(['prod-12', 'v1.4.3']);
     expect(h.finalization).toMatchObject({ productionTag: 'prod-12', releaseTag: 'v1.4.3' });
     expect(h.outbox.filter((e) => e.step === 'merge-production')).toHaveLength(1);
+  });
+
+  it('one publish records both tags and the merge at once and queues only the back-merge; repeated, nothing more', () => {
+    const h = finalizing();
+    const all = { production: 'prod-12', release: 'v1.4.3', merge: { branch: 'master', mergeCommit: 'm'.repeat(40), already: false } };
+    const seen = h.events.length;
+    published(h, all, ctx('system', at(31)));
+    published(h, all, ctx('system', at(32)));
+    expect(h.finalization).toMatchObject({ productionTag: 'prod-12', releaseTag: 'v1.4.3', mergeCommit: 'm'.repeat(40) });
+    expect(h.tags).toEqual(['prod-12', 'v1.4.3']);
+    expect(steps(h).filter((s) => s === 'tag-release' || s === 'merge-production' || s === 'open-backmerge')).toEqual(['open-backmerge']);
+    const commit = h.finalization?.commit.slice(0, 12) ?? '';
+    expect(h.events.slice(seen).filter((e) => e.type === 'git').map((e) => e.message)).toEqual([`tagged ${commit} as prod-12`, `tagged ${commit} as v1.4.3`, 'merged into master as mmmmmmmmmmmm and pushed']);
+  });
+
+  it('a production tag alone while verifying queues nothing; once released it queues the release', () => {
+    const verifying = finalizing();
+    verifying.state = 'verifying';
+    published(verifying, { production: 'prod-12' }, ctx('system', at(31)));
+    expect(steps(verifying)).not.toContain('tag-release');
+    const released = finalizing();
+    published(released, { production: 'prod-12' }, ctx('system', at(31)));
+    expect(steps(released)).toContain('tag-release');
   });
 
   it('the merge records its commit and queues the back-merge', () => {
