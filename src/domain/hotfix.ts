@@ -209,6 +209,8 @@ export interface Finalization {
   releaseTag: string | null;
   mergeCommit: string | null;
   backmergePushed: boolean;
+  /** The back-merge branch went to the origin with the release push (absent: open-backmerge makes it). */
+  backmergeBranch?: boolean;
 }
 
 export interface RollbackPlan {

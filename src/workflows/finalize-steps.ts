@@ -44,7 +44,8 @@ export const openBackmergeStep: Step = async (deps, input) => {
   if (h.state !== 'finalizing' || !f?.mergeCommit) return skip(deps, input);
   const service = serviceOf(deps, h);
   const branch = backmergeBranch(h.id);
-  await deps.git.ensureBranch(service.repo, branch, f.mergeCommit);
+  // Pushed with the release, unless the merge came later (by a person, after a conflict).
+  if (!f.backmergeBranch) await deps.git.ensureBranch(service.repo, branch, f.mergeCommit);
   const { conflicts } = await deps.git.previewMerge(service.repo, service.branches.development, branch);
   const pr = await deps.pullRequests(h.service).open({
     head: branch,

@@ -42,7 +42,7 @@ function releasePlan(h: Hotfix, service: ServiceSetup, message: string): Publish
 function recordPublished(d: Hotfix, res: Published, production: string | null, branch: string, ctx: Context): void {
   const names = res.tags.map((t) => t.name);
   const release = production === null ? names[0] : names[1];
-  const merge = res.merge && 'mergeCommit' in res.merge ? { branch, mergeCommit: res.merge.mergeCommit, already: res.merge.already } : undefined;
+  const merge = res.merge && 'mergeCommit' in res.merge ? { branch, mergeCommit: res.merge.mergeCommit, already: res.merge.already, backmergeBranch: res.merge.alsoBranch !== null } : undefined;
   published(d, { ...(production ? { production } : {}), ...(release ? { release } : {}), ...(merge ? { merge } : {}) }, ctx);
 }
 

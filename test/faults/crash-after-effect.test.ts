@@ -24,7 +24,6 @@ const cases: Array<{ step: string; role: 'api' | 'worker'; point: string }> = [
   { step: 'deploy trigger', role: 'worker', point: 'after:ci.triggerOnce:deploy' },
   // Production and release tags, the merge into master and the back-merge branch: one push.
   { step: 'release push', role: 'worker', point: 'after:git.publish:release' },
-  { step: 'back-merge push', role: 'worker', point: 'after:git.ensureBranch' },
   { step: 'pull request', role: 'worker', point: 'after:pullRequests.open' },
   { step: 'Slack message', role: 'worker', point: 'after:chat.post#3' },
 ];

@@ -54,11 +54,11 @@ describe('finalising', () => {
 
   it('one publish records both tags and the merge at once and queues only the back-merge; repeated, nothing more', () => {
     const h = finalizing();
-    const all = { production: 'prod-12', release: 'v1.4.3', merge: { branch: 'master', mergeCommit: 'm'.repeat(40), already: false } };
+    const all = { production: 'prod-12', release: 'v1.4.3', merge: { branch: 'master', mergeCommit: 'm'.repeat(40), already: false, backmergeBranch: true } };
     const seen = h.events.length;
     published(h, all, ctx('system', at(31)));
     published(h, all, ctx('system', at(32)));
-    expect(h.finalization).toMatchObject({ productionTag: 'prod-12', releaseTag: 'v1.4.3', mergeCommit: 'm'.repeat(40) });
+    expect(h.finalization).toMatchObject({ productionTag: 'prod-12', releaseTag: 'v1.4.3', mergeCommit: 'm'.repeat(40), backmergeBranch: true });
     expect(h.tags).toEqual(['prod-12', 'v1.4.3']);
     expect(steps(h).filter((s) => s === 'tag-release' || s === 'merge-production' || s === 'open-backmerge')).toEqual(['open-backmerge']);
     const commit = h.finalization?.commit.slice(0, 12) ?? '';
