@@ -105,10 +105,12 @@ export async function finalisationTimings(repo: ScaleRepo, rounds: number, redis
       const git = second?.git ?? warm;
       build += 1;
       const message = `Hotfix ${id}: bench`;
-      await git.ensureTag({ repo: repo.url, name: `prod-${build}`, commit: made.head, message });
-      await git.ensureReleaseTag(repo.url, 'v{version}', made.head, message, `Hotfix ${id}:`);
-      const merged = await git.mergeIntoBranch(repo.url, 'master', made.head, `Merge hotfix ${id}: bench`);
-      await git.ensureBranch(repo.url, `backmerge/${id}`, merged.mergeCommit);
+      // What tag-production does for a hotfix released at once: one push (decision record 8).
+      const published = await git.publish(repo.url, made.head, {
+        tags: [{ name: `prod-${build}`, message }, { template: 'v{version}', marker: `Hotfix ${id}:`, message }],
+        merge: { branch: 'master', message: `Merge hotfix ${id}: bench`, alsoBranch: `backmerge/${id}` },
+      });
+      if (!published.merge || 'failed' in published.merge) throw new Error(`the bench's merge did not land: ${JSON.stringify(published.merge)}`);
       const preview = await git.previewMerge(repo.url, 'develop', `backmerge/${id}`);
       await host.open({ head: `backmerge/${id}`, base: 'develop', title: `Back-merge ${id}`, body: preview.conflicts.join('\n') });
       const t2 = performance.now();

@@ -123,7 +123,7 @@ async function gitSection(redisUrl: string, commits: number, files: number, head
     for (const k of ['branch', 'finalize'] as const) {
       for (const m of ['warm', 'fresh'] as const) {
         const s = med(k, m);
-        report.push(`| ${k === 'branch' ? 'hotfix branch (newest prod tag + cherry-pick + push)' : 'finalisation (2 tags + merge + push + back-merge branch + preview + PR)'} | ${m} | ${s.n} | ${ms(s.median)} | ${ms(s.p90)} | ${ms(s.max)} |`);
+        report.push(`| ${k === 'branch' ? 'hotfix branch (newest prod tag + cherry-pick + push)' : 'finalisation (2 tags, merge and back-merge branch in one push + preview + PR)'} | ${m} | ${s.n} | ${ms(s.median)} | ${ms(s.p90)} | ${ms(s.max)} |`);
       }
     }
     const warm = med('finalize', 'warm').median + med('branch', 'warm').median;
