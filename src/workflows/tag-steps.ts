@@ -60,13 +60,23 @@ export const tagProductionStep: Step = async (deps, input) => {
   const service = serviceOf(deps, h);
   const name = productionTagName(service.tags.production, deploy.number, { ...tagValues(h), timestamp: tagTimestamp(deploy.finishedAt ?? deps.clock.now()) });
   const message = tagMessage(h, deploy.number);
-  const release = h.state === 'finalizing' && !f.releaseTag ? releasePlan(h, service, message) : null;
+  const production = { name, message };
+  let release = h.state === 'finalizing' && !f.releaseTag ? releasePlan(h, service, message) : null;
   let res: Published;
   try {
-    res = await deps.git.publish(service.repo, f.commit, { tags: [{ name, message }, ...(release?.tags ?? [])], ...(release?.merge ? { merge: release.merge } : {}) });
+    res = await deps.git.publish(service.repo, f.commit, { tags: [production, ...(release?.tags ?? [])], ...(release?.merge ? { merge: release.merge } : {}) });
   } catch (err) {
     if (!(err instanceof InvalidStateError)) throw err;
-    return tagBlocked(deps, input, err);
+    if (!release) return tagBlocked(deps, input, err);
+    // A release tag in the way must not leave production unnamed: the production tag alone,
+    // and tag-release (queued next) stops for a person on the same refusal.
+    try {
+      res = await deps.git.publish(service.repo, f.commit, { tags: [production] });
+      release = null;
+    } catch (again) {
+      if (!(again instanceof InvalidStateError)) throw again;
+      return tagBlocked(deps, input, again);
+    }
   }
   await deps.deployments.recordProduction(h.service, name, { commit: f.commit, artifact: h.promotion.artifact, hotfixId: h.id });
   await change(deps, h.id, (d) => {

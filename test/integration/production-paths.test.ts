@@ -155,3 +155,46 @@ describe('on the way to production', () => {
     expect(h.slack.messages.filter((m) => (m.text ?? '').includes(hf.id) && !m.thread_ts)).toHaveLength(1);
   });
 });
+
+describe('a release tag in the way (tags never move)', () => {
+  let fixed: Harness;
+  beforeAll(async () => {
+    // Release names fixed at request (v1.4.2-hotfix.1 …): a name someone else can take first.
+    fixed = await startHarness({
+      pollIntervalSeconds: 1,
+      config: (raw) => {
+        for (const s of raw.services) s.tags = { production: 'prod-{build}', release: 'v{base}-hotfix.{n}' };
+      },
+    });
+  });
+  afterAll(async () => {
+    await fixed?.close();
+  });
+
+  it('still tags production, then stops for a person naming the release tag', async () => {
+    const created = await fixed.createHotfix({ title: 'Release name taken' });
+    const qa = await fixed.waitForState(created.id, 'awaiting_approval');
+    const release = qa.release?.name ?? '';
+    expect(release).toMatch(/^v1\.4\.2-hotfix\.\d+$/);
+    // Someone tags another commit with the name this hotfix was given.
+    fixed.origin.tag(release, 'prod-9');
+
+    expect((await fixed.api('POST', `/api/v1/hotfixes/${created.id}/promote`, { actor: 'qa@example.com' })).status).toBeLessThan(300);
+    const stuck = await fixed.waitForState(created.id, 'needs_attention');
+
+    expect(stuck.attention?.reason).toContain(`tag ${release} already exists`);
+    const production = stuck.finalization?.productionTag ?? '';
+    expect(production).toMatch(/^prod-\d+$/);
+    expect(fixed.origin.remoteRev(`refs/tags/${production}`)).toBe(stuck.finalization?.commit);
+    expect(stuck.finalization?.releaseTag).toBeNull();
+    expect(stuck.finalization?.mergeCommit).toBeNull();
+
+    // The person removes the stray tag and asks the service to carry on: the release follows.
+    fixed.origin.git(['push', '--quiet', 'origin', `:refs/tags/${release}`]);
+    expect((await fixed.api('POST', `/api/v1/hotfixes/${created.id}/retry`, { actor: 'lead@example.com' })).status).toBe(202);
+    const released = await fixed.waitForState(created.id, 'awaiting_backmerge');
+    expect(released.finalization).toMatchObject({ productionTag: production, releaseTag: release });
+    expect(fixed.origin.remoteRev(`refs/tags/${release}`)).toBe(released.finalization?.commit);
+    expect(fixed.origin.remoteRev('refs/heads/master')).toBe(released.finalization?.mergeCommit);
+  });
+});
