@@ -90,11 +90,6 @@ export interface GitRepo {
    * fine (an earlier attempt); at another commit it is an InvalidStateError: tags never move.
    */
   ensureTag(spec: TagSpec): Promise<'created' | 'existed'>;
-  /**
-   * The release tag for `commit`: one already there whose message names `marker` (an earlier
-   * attempt), or the next patch version after the newest release tag, created and pushed.
-   */
-  ensureReleaseTag(repo: string, template: string, commit: string, message: string, marker: string): Promise<string>;
   /** `--no-ff` merge of `commit` into `branch`, pushed; retried when the remote moves meanwhile. */
   mergeIntoBranch(repo: string, branch: string, commit: string, message: string): Promise<{ mergeCommit: string; already: boolean }>;
   /** Create (or find) `branch` at `commit` on the origin. */

@@ -1,7 +1,7 @@
 // The tags (templates in tags.ts): the production tag as soon as a deploy ran, the release tag
 // once the hotfix is released, and — when configured — an environment tag each time a version
 // lands in QA or production. Names come from recorded facts (build numbers, the times things
-// happened), so a step repeated after a crash names the same tag, and `ensureTag` finds it.
+// happened), so a step repeated after a crash names the same tag, and `publish` finds it.
 
 import { InvalidStateError } from '../domain/errors.js';
 import { finalizeBlocked, mergeMessage, published, tagMessage } from '../domain/finalize.js';
@@ -61,7 +61,7 @@ export const tagProductionStep: Step = async (deps, input) => {
   const name = productionTagName(service.tags.production, deploy.number, { ...tagValues(h), timestamp: tagTimestamp(deploy.finishedAt ?? deps.clock.now()) });
   const message = tagMessage(h, deploy.number);
   const production = { name, message };
-  let release = h.state === 'finalizing' && !f.releaseTag ? releasePlan(h, service, message) : null;
+  const release = h.state === 'finalizing' && !f.releaseTag ? releasePlan(h, service, message) : null;
   let res: Published;
   try {
     res = await deps.git.publish(service.repo, f.commit, { tags: [production, ...(release?.tags ?? [])], ...(release?.merge ? { merge: release.merge } : {}) });
@@ -72,7 +72,6 @@ export const tagProductionStep: Step = async (deps, input) => {
     // and tag-release (queued next) stops for a person on the same refusal.
     try {
       res = await deps.git.publish(service.repo, f.commit, { tags: [production] });
-      release = null;
     } catch (again) {
       if (!(again instanceof InvalidStateError)) throw again;
       return tagBlocked(deps, input, again);
@@ -81,7 +80,7 @@ export const tagProductionStep: Step = async (deps, input) => {
   await deps.deployments.recordProduction(h.service, name, { commit: f.commit, artifact: h.promotion.artifact, hotfixId: h.id });
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
-    recordPublished(d, release ? res : { tags: res.tags.slice(0, 1), merge: null }, name, service.branches.production, context(deps, 'system'));
+    recordPublished(d, res, name, service.branches.production, context(deps, 'system'));
   });
 };
 

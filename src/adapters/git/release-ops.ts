@@ -56,11 +56,6 @@ export function releaseOps(mirrors: Mirrors): Omit<GitRepo, 'createHotfixBranch'
       return tags[0]?.created ? 'created' : 'existed';
     },
 
-    async ensureReleaseTag(repo, template, commit, message, marker) {
-      const { tags } = await publish(repo, commit, { tags: [{ template, marker, message }] });
-      return tags[0]?.name ?? '';
-    },
-
     async mergeIntoBranch(repo, branch, commit, message) {
       const { merge } = await publish(repo, commit, { tags: [], merge: { branch, message } });
       if (!merge) throw new InvalidStateError(`no merge into ${branch} was made`);

@@ -14,6 +14,8 @@ useGitWorld((world) => (w = world));
 const commitOf = (rev: string) => w.inOrigin(['rev-parse', `${rev}^{commit}`]);
 const parentsOf = (sha: string) => w.inOrigin(['rev-list', '--parents', '-n', '1', sha]).split(' ').slice(1);
 const originTags = () => w.inOrigin(['tag', '--list']).split('\n').filter(Boolean);
+/** The next release tag for `commit`, as tag-release asks for it: its name. */
+const releaseTag = async (commit: string, message: string, marker: string) => (await w.git.publish(w.repo, commit, { tags: [{ template: RELEASE, marker, message }] })).tags[0]?.name ?? '';
 
 /** A commit on a new branch `name` cut from `from`, pushed to the origin. */
 function branchWith(name: string, from: string, files: Record<string, string>, message: string): string {
@@ -94,10 +96,10 @@ describe('ensureTag', () => {
   });
 });
 
-describe('ensureReleaseTag', () => {
+describe('the release tag (publish with a release template)', () => {
   it('tags the next patch version after the newest release tag', async () => {
     const commit = w.origin.commit('master', { 'fix.js': '1\n' }, 'Hotfix');
-    const name = await w.git.ensureReleaseTag(w.repo, RELEASE, commit, 'Release 1.4.3 (HF-2026-11-001)', 'HF-2026-11-001');
+    const name = await releaseTag(commit, 'Release 1.4.3 (HF-2026-11-001)', 'HF-2026-11-001');
 
     expect(name).toBe('v1.4.3');
     expect(commitOf('v1.4.3')).toBe(commit);
@@ -106,8 +108,8 @@ describe('ensureReleaseTag', () => {
 
   it('returns the same tag when called again for the same commit and marker, without a second tag', async () => {
     const commit = w.origin.commit('master', { 'fix.js': '1\n' }, 'Hotfix');
-    const first = await w.git.ensureReleaseTag(w.repo, RELEASE, commit, 'Release for HF-2026-11-001', 'HF-2026-11-001');
-    const again = await w.git.ensureReleaseTag(w.repo, RELEASE, commit, 'Release for HF-2026-11-001', 'HF-2026-11-001');
+    const first = await releaseTag(commit, 'Release for HF-2026-11-001', 'HF-2026-11-001');
+    const again = await releaseTag(commit, 'Release for HF-2026-11-001', 'HF-2026-11-001');
 
     expect(again).toBe(first);
     expect(originTags().filter((t) => t.startsWith('v'))).toEqual(['v1.4.1', 'v1.4.2', 'v1.4.3']);
@@ -115,7 +117,7 @@ describe('ensureReleaseTag', () => {
 
   it('does not mistake an older release tag at the same commit (no marker) for its own', async () => {
     // v1.4.2 sits on prod-10 already; a hotfix released from that very commit still gets v1.4.3.
-    const name = await w.git.ensureReleaseTag(w.repo, RELEASE, commitOf('prod-10'), 'Release for HF-2026-11-002', 'HF-2026-11-002');
+    const name = await releaseTag(commitOf('prod-10'), 'Release for HF-2026-11-002', 'HF-2026-11-002');
     expect(name).toBe('v1.4.3');
   });
 
@@ -123,8 +125,8 @@ describe('ensureReleaseTag', () => {
     const a = w.origin.commit('master', { 'a.js': '1\n' }, 'Hotfix A');
     const b = w.origin.commit('master', { 'b.js': '1\n' }, 'Hotfix B');
     const names = await Promise.all([
-      w.git.ensureReleaseTag(w.repo, RELEASE, a, 'Release for HF-2026-11-001', 'HF-2026-11-001'),
-      w.git.ensureReleaseTag(w.repo, RELEASE, b, 'Release for HF-2026-11-002', 'HF-2026-11-002'),
+      releaseTag(a, 'Release for HF-2026-11-001', 'HF-2026-11-001'),
+      releaseTag(b, 'Release for HF-2026-11-002', 'HF-2026-11-002'),
     ]);
     expect([...names].sort()).toEqual(['v1.4.3', 'v1.4.4']);
     expect(commitOf(names[0])).toBe(a);
@@ -315,19 +317,19 @@ describe('a mirror behind the origin', () => {
     expect(w.mirrors.clones).toBe(1);
   });
 
-  it('ensureReleaseTag numbers after a release tag the mirror has not fetched, and finds its own earlier tag there', async () => {
+  it('the release tag numbers after a release tag the mirror has not fetched, and finds its own earlier tag there', async () => {
     await fetchedBefore();
     const other = w.origin.commit('master', { 'other.js': '1\n' }, 'Another hotfix');
     w.origin.tag('v1.4.7', other);
     const ours = w.origin.commit('master', { 'ours.js': '1\n' }, 'This hotfix');
 
-    expect(await w.git.ensureReleaseTag(w.repo, RELEASE, ours, 'Hotfix HF-2026-11-009: ours', 'Hotfix HF-2026-11-009:')).toBe('v1.4.8');
+    expect(await releaseTag(ours, 'Hotfix HF-2026-11-009: ours', 'Hotfix HF-2026-11-009:')).toBe('v1.4.8');
 
     // An earlier attempt's tag made by another worker (another mirror): found by its message.
     const again = w.origin.commit('master', { 'again.js': '1\n' }, 'A third hotfix');
     w.origin.git(['tag', '-a', '-m', 'Hotfix HF-2026-11-010: third', 'v1.4.9', again]);
     w.origin.git(['push', '--quiet', 'origin', 'refs/tags/v1.4.9']);
-    expect(await w.git.ensureReleaseTag(w.repo, RELEASE, again, 'Hotfix HF-2026-11-010: third', 'Hotfix HF-2026-11-010:')).toBe('v1.4.9');
+    expect(await releaseTag(again, 'Hotfix HF-2026-11-010: third', 'Hotfix HF-2026-11-010:')).toBe('v1.4.9');
     expect(originTags().filter((t) => t.startsWith('v1.4.'))).toEqual(['v1.4.1', 'v1.4.2', 'v1.4.7', 'v1.4.8', 'v1.4.9']);
   });
 
