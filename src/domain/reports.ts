@@ -4,14 +4,16 @@
 
 import { advance } from './advance.js';
 import type { FinalStatus, Hotfix, Run, Stage } from './hotfix.js';
-import type { ServicePolicy } from './policy.js';
+import type { ServicePolicy, Timing } from './policy.js';
 import { qaCameUp, qaCouldNotStart, qaTornDown } from './qa.js';
 import type { Context } from './record.js';
-import { abandon, findRun, takeReport, type ReportOutcome, type RunReport } from './runs.js';
+import { abandon, findRun, keepPolled, takeReport, type ReportOutcome, type RunReport } from './runs.js';
 
-export function applyReport(h: Hotfix, report: RunReport, policy: ServicePolicy, ctx: Context): ReportOutcome {
+/** `timing`: a run reported started is then polled until it ends (`keepPolled`). */
+export function applyReport(h: Hotfix, report: RunReport, policy: ServicePolicy, ctx: Context, timing?: Timing): ReportOutcome {
   const outcome = takeReport(h, report, ctx);
   if (outcome.kind === 'finished') recordQaNews(h, outcome.run, ctx);
+  if (outcome.kind === 'progress' && timing) keepPolled(h, outcome.run, ctx, timing.pollIntervalMs);
   advance(h, policy, ctx);
   return outcome;
 }

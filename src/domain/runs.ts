@@ -75,6 +75,17 @@ export function armPoll(h: Hotfix, run: Run, ctx: Context, pollIntervalMs: numbe
   addEffect(h, 'check-run', { ...pollArgs(run), round }, ctx.now, due);
 }
 
+/**
+ * A run Jenkins has and that has not ended is polled, whatever else is lost: a STARTED callback
+ * can be the first news of a run whose trigger's record (and poll) a Redis failover took, and its
+ * result callback may never come. Arms the poll unless one is pending.
+ */
+export function keepPolled(h: Hotfix, run: Run, ctx: Context, pollIntervalMs: number): void {
+  if (isFinal(run.status) || run.superseded) return;
+  if (h.outbox.some((e) => e.step === 'check-run' && e.args.stage === run.stage && e.args.seq === run.seq)) return;
+  armPoll(h, run, ctx, pollIntervalMs);
+}
+
 function dropPolls(h: Hotfix, run: Run): void {
   dropEffects(h, (step, args) => step === 'check-run' && args.stage === run.stage && args.seq === run.seq);
 }

@@ -55,7 +55,7 @@ export async function ingestReport(deps: Deps, hotfixId: string, report: RunRepo
         const run = findRun(d, report.stage, l.seq);
         if (run) recordStarted(d, run, l.number, l.url, ctx);
       }
-      return applyReport(d, { ...withUrl, notRuns: facts?.notStarted ?? [] }, serviceOf(deps, d), ctx);
+      return applyReport(d, { ...withUrl, notRuns: facts?.notStarted ?? [] }, serviceOf(deps, d), ctx, deps.settings);
     });
     if (result) return result;
     facts = needsNumbers ? await askQueue(deps, needsNumbers, report) : { started: [], notStarted: [] };

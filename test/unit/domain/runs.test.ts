@@ -194,4 +194,21 @@ describe('polling for overdue reports', () => {
     expect(h.events.some((e) => e.message?.includes('found by polling Jenkins'))).toBe(true);
     expect(applyReport(h, success(), POLICY, ctx('jenkins', at(11))).kind).toBe('duplicate');
   });
+
+  it('a run first heard of by its STARTED callback (the record of its trigger lost in a failover) is polled until it ends', () => {
+    // The trigger reached Jenkins, but the write that recorded it (and armed its poll) was lost.
+    const h = opened();
+    requestBuild(h, POLICY, ctx('dev@example.com', at(2)));
+    expect(steps(h)).not.toContain('check-run');
+    const started = report({ stage: 'build', number: BUILD_1, status: 'STARTED', commit: COMMIT_1 });
+
+    expect(applyReport(h, started, POLICY, ctx('jenkins', at(3)), { pollIntervalMs: POLL_MS }).kind).toBe('progress');
+
+    const polls = h.outbox.filter((e) => e.step === 'check-run');
+    expect(polls.map((e) => e.args)).toEqual([{ stage: 'build', seq: 1, round: 1 }]);
+    expect(polls[0]?.runAt).toBe(new Date(at(3).getTime() + POLL_MS).toISOString());
+    // Recorded as queued afterwards (the usual order when Jenkins starts at once): still one poll.
+    recordQueued(h, must(h.builds[0]), { queueId: 101, commit: COMMIT_1 }, ctx('system', at(3)), POLL_MS);
+    expect(h.outbox.filter((e) => e.step === 'check-run')).toHaveLength(1);
+  });
 });
