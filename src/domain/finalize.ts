@@ -55,7 +55,7 @@ export function mergeMessage(h: Hotfix): string {
  */
 export function published(
   h: Hotfix,
-  p: { production?: string; release?: string; merge?: { branch: string; mergeCommit: string; already: boolean; backmergeBranch?: boolean } },
+  p: { production?: string; release?: string; merge?: { branch: string; mergeCommit: string; already: boolean; backmergeBranch?: boolean; backmergeConflicts?: string[] } },
   ctx: Context,
 ): void {
   const f = h.finalization;
@@ -70,6 +70,7 @@ export function published(
   if (fresh.merge && p.merge) {
     f.mergeCommit = p.merge.mergeCommit;
     if (p.merge.backmergeBranch) f.backmergeBranch = true;
+    if (p.merge.backmergeConflicts) f.backmergeConflicts = p.merge.backmergeConflicts;
     note(h, 'git', ctx, p.merge.already ? `${p.merge.branch} already contains the hotfix` : `merged into ${p.merge.branch} as ${p.merge.mergeCommit.slice(0, 12)} and pushed`);
   }
   if (fresh.merge) addEffect(h, 'open-backmerge', {}, ctx.now);

@@ -211,6 +211,8 @@ export interface Finalization {
   backmergePushed: boolean;
   /** The back-merge branch went to the origin with the release push (absent: open-backmerge makes it). */
   backmergeBranch?: boolean;
+  /** What merging it into the development branch would conflict on, found with the release push. */
+  backmergeConflicts?: string[];
 }
 
 export interface RollbackPlan {

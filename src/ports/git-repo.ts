@@ -53,8 +53,11 @@ export type TagPlan = { name: string; message: string } | { template: string; ma
 
 export interface PublishPlan {
   tags: readonly TagPlan[];
-  /** A `--no-ff` merge of the commit into `branch`, and `alsoBranch` created at that merge. */
-  merge?: { branch: string; message: string; alsoBranch?: string };
+  /**
+   * A `--no-ff` merge of the commit into `branch`, and `alsoBranch` created at that merge;
+   * `previewInto`: also say which paths merging that merge into this branch (develop) conflict on.
+   */
+  merge?: { branch: string; message: string; alsoBranch?: string; previewInto?: string };
 }
 
 export interface Published {
@@ -65,7 +68,7 @@ export interface Published {
    * it could not be made: a ConflictError naming the files, an InvalidStateError for a missing
    * branch. The tags are published either way.
    */
-  merge: { mergeCommit: string; already: boolean; alsoBranch: 'created' | 'existed' | null } | { failed: Error } | null;
+  merge: { mergeCommit: string; already: boolean; alsoBranch: 'created' | 'existed' | null; preview: { conflicts: string[] } | null } | { failed: Error } | null;
 }
 
 export interface GitRepo {

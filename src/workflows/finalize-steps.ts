@@ -46,7 +46,7 @@ export const openBackmergeStep: Step = async (deps, input) => {
   const branch = backmergeBranch(h.id);
   // Pushed with the release, unless the merge came later (by a person, after a conflict).
   if (!f.backmergeBranch) await deps.git.ensureBranch(service.repo, branch, f.mergeCommit);
-  const { conflicts } = await deps.git.previewMerge(service.repo, service.branches.development, branch);
+  const conflicts = f.backmergeConflicts ?? (await deps.git.previewMerge(service.repo, service.branches.development, branch)).conflicts;
   const pr = await deps.pullRequests(h.service).open({
     head: branch,
     base: service.branches.development,

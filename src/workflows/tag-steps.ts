@@ -34,7 +34,7 @@ async function tagBlocked(deps: Deps, input: StepInput, err: InvalidStateError):
 function releasePlan(h: Hotfix, service: ServiceSetup, message: string): PublishPlan {
   return {
     tags: [h.release ? { name: h.release.name, message } : { template: service.tags.release, marker: `Hotfix ${h.id}:`, message }],
-    merge: { branch: service.branches.production, message: mergeMessage(h), alsoBranch: backmergeBranch(h.id) },
+    merge: { branch: service.branches.production, message: mergeMessage(h), alsoBranch: backmergeBranch(h.id), previewInto: service.branches.development },
   };
 }
 
@@ -42,7 +42,7 @@ function releasePlan(h: Hotfix, service: ServiceSetup, message: string): Publish
 function recordPublished(d: Hotfix, res: Published, production: string | null, branch: string, ctx: Context): void {
   const names = res.tags.map((t) => t.name);
   const release = production === null ? names[0] : names[1];
-  const merge = res.merge && 'mergeCommit' in res.merge ? { branch, mergeCommit: res.merge.mergeCommit, already: res.merge.already, backmergeBranch: res.merge.alsoBranch !== null } : undefined;
+  const merge = res.merge && 'mergeCommit' in res.merge ? { branch, mergeCommit: res.merge.mergeCommit, already: res.merge.already, backmergeBranch: res.merge.alsoBranch !== null, ...(res.merge.preview ? { backmergeConflicts: res.merge.preview.conflicts } : {}) } : undefined;
   published(d, { ...(production ? { production } : {}), ...(release ? { release } : {}), ...(merge ? { merge } : {}) }, ctx);
 }
 

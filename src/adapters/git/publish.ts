@@ -11,7 +11,7 @@ import type { Mirror, Mirrors } from './mirror.js';
 import { fetchingIfMissing, here, isRejectedPush, NotFetched, PUSH_ATTEMPTS } from './origin.js';
 import { isAncestorCommit, originRefs } from './refs.js';
 import { GitExitError, type RunGit } from './runner.js';
-import { mergeCommit } from './tree-ops.js';
+import { mergeCommit, mergeTrees } from './tree-ops.js';
 
 /** The origin moved under a push (a branch advanced, a tag appeared): plan again. */
 const MOVED = Symbol('moved');
@@ -38,10 +38,10 @@ async function publishOnce(mirror: Mirror, commit: string, plan: PublishPlan): P
     const m = plan.merge;
     const head = origin.heads.get(m.branch);
     if (!head) merge = { failed: new InvalidStateError(`branch ${m.branch} does not exist on the origin`) };
-    else if (await here(`${m.branch} (${head})`, isAncestorCommit(run, commit, head))) merge = { mergeCommit: head, already: true, alsoBranch: null };
+    else if (await here(`${m.branch} (${head})`, isAncestorCommit(run, commit, head))) merge = { mergeCommit: head, already: true, alsoBranch: null, preview: null };
     else {
       try {
-        merge = { mergeCommit: await mergeCommit(run, head, commit, m.message), already: false, alsoBranch: null };
+        merge = { mergeCommit: await mergeCommit(run, head, commit, m.message), already: false, alsoBranch: null, preview: null };
         refspecs.push(`${merge.mergeCommit}:refs/heads/${m.branch}`);
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
@@ -51,6 +51,14 @@ async function publishOnce(mirror: Mirror, commit: string, plan: PublishPlan): P
     if (m.alsoBranch && 'mergeCommit' in merge) {
       merge.alsoBranch = origin.heads.has(m.alsoBranch) ? 'existed' : 'created';
       if (merge.alsoBranch === 'created') refspecs.push(`${merge.mergeCommit}:refs/heads/${m.alsoBranch}`);
+    }
+    // The back-merge preview from the same look at the origin: one process here, where a step of
+    // its own took a lock, an ls-remote and the merge. Before the push, so a develop the mirror
+    // lacks is fetched before anything is pushed.
+    const into = m.previewInto ? origin.heads.get(m.previewInto) : undefined;
+    if (into && 'mergeCommit' in merge) {
+      const previewed = await here(`${m.previewInto ?? ''} (${into})`, mergeTrees(run, into, merge.mergeCommit));
+      merge.preview = { conflicts: 'conflicts' in previewed ? previewed.conflicts : [] };
     }
   }
   // A local tag that never reached the origin (a crash between tag and push) is ours to redo:

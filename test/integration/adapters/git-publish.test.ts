@@ -40,7 +40,7 @@ const plan = (overrides: Partial<PublishPlan> = {}): PublishPlan => ({
     { name: 'prod-11', message: 'Hotfix HF-2026-12-001: fix\n\nDeploy: #11' },
     { template: RELEASE, marker: 'Hotfix HF-2026-12-001:', message: 'Hotfix HF-2026-12-001: fix' },
   ],
-  merge: { branch: 'master', message: 'Merge hotfix HF-2026-12-001', alsoBranch: 'backmerge/HF-2026-12-001' },
+  merge: { branch: 'master', message: 'Merge hotfix HF-2026-12-001', alsoBranch: 'backmerge/HF-2026-12-001', previewInto: 'develop' },
   ...overrides,
 });
 
@@ -54,7 +54,7 @@ describe('publish', () => {
 
     expect(res.tags).toEqual([{ name: 'prod-11', created: true }, { name: 'v1.4.3', created: true }]);
     if (!res.merge || 'failed' in res.merge) throw new Error('expected a merge');
-    expect(res.merge).toMatchObject({ already: false, alsoBranch: 'created' });
+    expect(res.merge).toMatchObject({ already: false, alsoBranch: 'created', preview: { conflicts: [] } });
     expect(parentsOf(res.merge.mergeCommit)).toEqual([master, fix]);
     expect(w.origin.remoteRev('refs/heads/master')).toBe(res.merge.mergeCommit);
     expect(w.origin.remoteRev('refs/heads/backmerge/HF-2026-12-001')).toBe(res.merge.mergeCommit);
@@ -72,7 +72,7 @@ describe('publish', () => {
     const again = await w.git.publish(w.repo, fix, plan());
 
     expect(again.tags).toEqual([{ name: 'prod-11', created: false }, { name: 'v1.4.3', created: false }]);
-    expect(again.merge).toEqual({ mergeCommit: first.merge && 'mergeCommit' in first.merge ? first.merge.mergeCommit : '', already: true, alsoBranch: 'existed' });
+    expect(again.merge).toEqual({ mergeCommit: first.merge && 'mergeCommit' in first.merge ? first.merge.mergeCommit : '', already: true, alsoBranch: 'existed', preview: { conflicts: [] } });
     expect(pushes()).toEqual([]);
     expect(originTags().filter((t) => t.startsWith('v1.4.'))).toEqual(['v1.4.1', 'v1.4.2', 'v1.4.3']);
   });
@@ -146,5 +146,17 @@ describe('publish', () => {
     expect(commitOf('prod-11')).toBe(fix);
     // One ref at a time, the back-merge branch last (never at a merge master refused).
     expect(pushes().map((refs) => refs.join(' '))).toEqual(['refs/tags/prod-11', 'refs/tags/v1.4.3', 'refs/heads/master', 'refs/heads/backmerge/HF-2026-12-001']);
+  });
+
+  it('previews the back-merge into develop from the same look at the origin, develop as it is there now', async () => {
+    const fix = hotfix({ 'app.js': 'export const rate = 3.0;\nexport const rounding = "half-up";\n' });
+    await w.git.tags(w.repo); // the mirror is warm, then develop moves behind its back
+    w.origin.commit('develop', { 'app.js': 'export const rate = 2.0;\nexport const rounding = "half-up";\n' }, 'Develop changes the rate');
+
+    const res = await w.git.publish(w.repo, fix, plan());
+
+    expect(res.merge && 'mergeCommit' in res.merge ? res.merge.preview : null).toEqual({ conflicts: ['app.js'] });
+    // Only a preview: develop itself is untouched.
+    expect(w.inOrigin(['log', '-1', '--format=%s', 'develop'])).toBe('Develop changes the rate');
   });
 });
