@@ -78,22 +78,6 @@ export function published(
   else if (fresh.production && !f.releaseTag && h.state === 'finalizing') addEffect(h, 'tag-release', {}, ctx.now);
 }
 
-/** prod-N alone (the hotfix is being verified, or the release did not come with it). */
-export function productionTagged(h: Hotfix, name: string, ctx: Context): void {
-  published(h, { production: name }, ctx);
-}
-
-/** The release tag: the hotfix is released, so the production branch gets it next. */
-export function releaseTagged(h: Hotfix, name: string, ctx: Context): void {
-  published(h, { release: name }, ctx);
-}
-
-/** Both tags at once (as a record read back after both steps, or in a test). */
-export function tagged(h: Hotfix, tags: { production: string; release: string }, ctx: Context): void {
-  productionTagged(h, tags.production, ctx);
-  releaseTagged(h, tags.release, ctx);
-}
-
 export function mergedIntoProduction(h: Hotfix, branch: string, mergeCommit: string, already: boolean, ctx: Context): void {
   published(h, { merge: { branch, mergeCommit, already } }, ctx);
 }

@@ -7,7 +7,7 @@ import { advance } from '../../../src/domain/advance.js';
 import { canBuild, requestBuild } from '../../../src/domain/build.js';
 import { baseChecked, deployRollback, refuseRollback } from '../../../src/domain/deploy.js';
 import { holderIsStale, needsSlot, nextWaiter, slotWaits } from '../../../src/domain/deploy-slot.js';
-import { tagged, mergedIntoProduction } from '../../../src/domain/finalize.js';
+import { mergedIntoProduction } from '../../../src/domain/finalize.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
 import { retry } from '../../../src/domain/lifecycle.js';
 import { addEffect, completeEffect, flagAttention } from '../../../src/domain/record.js';
@@ -34,6 +34,7 @@ import {
   QA_URL,
   qaProvisioning,
   report,
+  tagged,
 } from './builders.js';
 
 const PREVIOUS = { tag: 'prod-41', commit: 'p'.repeat(40), artifact: { version: '1.4.2', url: 'https://artifacts.example.com/payments/1.4.2.tgz' } };

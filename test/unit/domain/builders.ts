@@ -5,7 +5,7 @@ import { decide } from '../../../src/domain/approvals.js';
 import { requestBuild } from '../../../src/domain/build.js';
 import { newHotfix, recordBranch } from '../../../src/domain/create.js';
 import { baseChecked } from '../../../src/domain/deploy.js';
-import { backmergeOpened, mergedIntoProduction, tagged } from '../../../src/domain/finalize.js';
+import { backmergeOpened, mergedIntoProduction, published } from '../../../src/domain/finalize.js';
 import type { Artifact, Hotfix, Run, Stage } from '../../../src/domain/hotfix.js';
 import { approvalGroups, type ServicePolicy } from '../../../src/domain/policy.js';
 import type { Context } from '../../../src/domain/record.js';
@@ -148,6 +148,12 @@ export function finalizing(o: Options = {}): Hotfix {
   const h = deployQueued(o);
   applyReport(h, report({ stage: 'deploy', number: DEPLOY_NUMBER, status: 'SUCCESS', commit: COMMIT_1 }, p), p, ctx('jenkins', at(30)));
   return h;
+}
+
+/** Both tags, each recorded as its own publish did (production first, then the release). */
+export function tagged(h: Hotfix, tags: { production: string; release: string }, c: Context): void {
+  published(h, { production: tags.production }, c);
+  published(h, { release: tags.release }, c);
 }
 
 /** `awaiting_backmerge`: tagged, merged into master, back-merge PR #5 open. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startRollback } from '../../../src/domain/deploy.js';
-import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage, oneLine, published, rollbackTagged, tagged, tagMessage } from '../../../src/domain/finalize.js';
-import { POLICY, at, awaitingBackmerge, BACKMERGE_CHECK_MS, ctx, effect, finalizing, must, policy, QA_URL, steps } from './builders.js';
+import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage, oneLine, published, rollbackTagged, tagMessage } from '../../../src/domain/finalize.js';
+import { POLICY, at, awaitingBackmerge, BACKMERGE_CHECK_MS, ctx, effect, finalizing, must, policy, QA_URL, steps, tagged } from './builders.js';
 
 describe('oneLine', () => {
   it('turns newlines and control characters into single spaces', () => {

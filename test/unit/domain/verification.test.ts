@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { advance } from '../../../src/domain/advance.js';
 import { deployRollback } from '../../../src/domain/deploy.js';
 import { needsSlot } from '../../../src/domain/deploy-slot.js';
-import { productionTagged, rollbackTagged } from '../../../src/domain/finalize.js';
+import { published, rollbackTagged } from '../../../src/domain/finalize.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
 import type { ServicePolicy } from '../../../src/domain/policy.js';
 import { completeEffect } from '../../../src/domain/record.js';
@@ -55,13 +55,13 @@ describe('verification after a deploy', () => {
     expect(h.verification).toMatchObject({ deploy: 1, deadline: new Date(at(30).getTime() + 60_000).toISOString(), rounds: 0 });
     expect(h.outbox.map((e) => e.step)).toEqual(expect.arrayContaining(['tag-production', 'verify']));
     expect(h.outbox.find((e) => e.step === 'verify')?.runAt).toBe(new Date(at(30).getTime() + 10_000).toISOString());
-    productionTagged(h, 'prod-12', ctx('system', at(30)));
+    published(h, { production: 'prod-12' }, ctx('system', at(30)));
     expect(h.outbox.some((e) => e.step === 'tag-release')).toBe(false);
   });
 
   it('healthy for the whole window → finalizing, the release tag next', () => {
     const h = verifying();
-    productionTagged(h, 'prod-12', ctx('system', at(30)));
+    published(h, { production: 'prod-12' }, ctx('system', at(30)));
     for (let n = 1; n <= 6; n++) round(h, n, [healthy]);
     expect(h.state).toBe('finalizing');
     expect(h.verification?.result).toMatchObject({ outcome: 'passed' });
