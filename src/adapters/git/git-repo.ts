@@ -10,11 +10,12 @@ import { releaseOps } from './release-ops.js';
 import { cherryPickOnto, readPicks } from './tree-ops.js';
 import { GitExitError, type RunGit } from './runner.js';
 
-/** The newest production tag the commit contains: where an existing branch was cut from. */
-async function baseOf(run: RunGit, template: string, tags: string[], head: string): Promise<ProductionTag | null> {
+/** The newest production tag the commit contains (and its commit): where an existing branch was cut from. */
+async function baseOf(run: RunGit, template: string, tags: string[], refs: Map<string, LocalRef>, head: string): Promise<{ tag: ProductionTag; commit: string } | null> {
   for (const tag of productionTags(template, tags)) {
-    const commit = await resolveCommit(run, `refs/tags/${tag.name}`);
-    if (commit && (await isAncestor(run, commit, head))) return tag;
+    // From the listing already read; a tag of a tag is asked of git.
+    const commit = refs.get(`refs/tags/${tag.name}`)?.commit ?? (await resolveCommit(run, `refs/tags/${tag.name}`));
+    if (commit && (await isAncestor(run, commit, head))) return { tag, commit };
   }
   return null;
 }
@@ -82,10 +83,9 @@ export function createGitRepo(mirrors: Mirrors): GitRepo {
         const existing = refs.get(branchRef)?.commit ?? null;
         if (existing) {
           // Pushed by an earlier attempt that did not live to record it: adopt it.
-          const base = await baseOf(run, req.productionTagTemplate, tags, existing);
+          const base = await baseOf(run, req.productionTagTemplate, tags, refs, existing);
           if (!base) throw new InvalidStateError(`branch ${req.branch} exists on origin but contains no production tag`);
-          const baseCommit = (await resolveCommit(run, `refs/tags/${base.name}`)) ?? existing;
-          return { baseTag: base.name, baseCommit, head: existing, adopted: true };
+          return { baseTag: base.tag.name, baseCommit: base.commit, head: existing, adopted: true };
         }
         const base = await chooseBase(run, req, tags);
         const [baseRef, picks] = await Promise.all([commitAndTree(run, refs.get(`refs/tags/${base.name}`), base.name), readPicks(run, req.commits)]);

@@ -33,34 +33,7 @@ async function publishOnce(mirror: Mirror, commit: string, plan: PublishPlan): P
   const origin = await originRefs(run);
   const tags = await nameTags(run, origin.tags, commit, plan.tags);
   const refspecs = tags.filter((t) => t.created).map((t) => `refs/tags/${t.name}`);
-  let merge: Published['merge'] = null;
-  if (plan.merge) {
-    const m = plan.merge;
-    const head = origin.heads.get(m.branch);
-    if (!head) merge = { failed: new InvalidStateError(`branch ${m.branch} does not exist on the origin`) };
-    else if (await here(`${m.branch} (${head})`, isAncestorCommit(run, commit, head))) merge = { mergeCommit: head, already: true, alsoBranch: null, preview: null };
-    else {
-      try {
-        merge = { mergeCommit: await mergeCommit(run, head, commit, m.message), already: false, alsoBranch: null, preview: null };
-        refspecs.push(`${merge.mergeCommit}:refs/heads/${m.branch}`);
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-        merge = { failed: err };
-      }
-    }
-    if (m.alsoBranch && 'mergeCommit' in merge) {
-      merge.alsoBranch = origin.heads.has(m.alsoBranch) ? 'existed' : 'created';
-      if (merge.alsoBranch === 'created') refspecs.push(`${merge.mergeCommit}:refs/heads/${m.alsoBranch}`);
-    }
-    // The back-merge preview from the same look at the origin: one process here, where a step of
-    // its own took a lock, an ls-remote and the merge. Before the push, so a develop the mirror
-    // lacks is fetched before anything is pushed.
-    const into = m.previewInto ? origin.heads.get(m.previewInto) : undefined;
-    if (into && 'mergeCommit' in merge) {
-      const previewed = await here(`${m.previewInto ?? ''} (${into})`, mergeTrees(run, into, merge.mergeCommit));
-      merge.preview = { conflicts: 'conflicts' in previewed ? previewed.conflicts : [] };
-    }
-  }
+  const merge = plan.merge ? await planMerge(run, origin.heads, commit, plan.merge, refspecs) : null;
   // A local tag that never reached the origin (a crash between tag and push) is ours to redo:
   // -f replaces it (the origin, asked just before, does not have it).
   await Promise.all(tags.filter((t) => t.created).map((t) => here(`commit ${commit}`, run(['tag', '-f', '-a', '-m', t.message, '--end-of-options', t.name, commit]))));
@@ -73,6 +46,42 @@ async function publishOnce(mirror: Mirror, commit: string, plan: PublishPlan): P
     }
   }
   return { tags: tags.map(({ name, created }) => ({ name, created })), merge };
+}
+
+/**
+ * The merge of `commit` into `m.branch` as the origin stands (`heads`), the branch at it and the
+ * preview into `m.previewInto`; what is to be pushed is added to `refspecs`. A conflict or a
+ * missing branch is an answer (`failed`), not an exception: the tags are published anyway.
+ */
+async function planMerge(run: RunGit, heads: Map<string, string>, commit: string, m: NonNullable<PublishPlan['merge']>, refspecs: string[]): Promise<NonNullable<Published['merge']>> {
+  const head = heads.get(m.branch);
+  if (!head) return { failed: new InvalidStateError(`branch ${m.branch} does not exist on the origin`) };
+  let mergeCommitId = head;
+  const already = await here(`${m.branch} (${head})`, isAncestorCommit(run, commit, head));
+  if (!already) {
+    try {
+      mergeCommitId = await mergeCommit(run, head, commit, m.message);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      return { failed: err };
+    }
+    refspecs.push(`${mergeCommitId}:refs/heads/${m.branch}`);
+  }
+  let alsoBranch: 'created' | 'existed' | null = null;
+  if (m.alsoBranch) {
+    alsoBranch = heads.has(m.alsoBranch) ? 'existed' : 'created';
+    if (alsoBranch === 'created') refspecs.push(`${mergeCommitId}:refs/heads/${m.alsoBranch}`);
+  }
+  // The back-merge preview from the same look at the origin: one process here, where a step of
+  // its own took a lock, an ls-remote and the merge. Before the push, so a develop the mirror
+  // lacks is fetched before anything is pushed.
+  const into = m.previewInto ? heads.get(m.previewInto) : undefined;
+  let preview: { conflicts: string[] } | null = null;
+  if (into) {
+    const previewed = await here(`${m.previewInto ?? ''} (${into})`, mergeTrees(run, into, mergeCommitId));
+    preview = { conflicts: 'conflicts' in previewed ? previewed.conflicts : [] };
+  }
+  return { mergeCommit: mergeCommitId, already, alsoBranch, preview };
 }
 
 async function pushAtomic(run: RunGit, refspecs: string[]): Promise<void> {
