@@ -310,6 +310,51 @@ describe('branchHead and changes', () => {
     ]);
   });
 
+  it('takes a single commit on top of the base from its own file list, as git diff would (renames, deletions, spaces)', async () => {
+    await w.git.tags(w.repo);
+    const work = w.origin.work;
+    w.origin.git(['checkout', '--quiet', '-B', 'one', 'prod-10']);
+    mkdirSync(join(work, 'docs'), { recursive: true });
+    w.origin.git(['mv', 'README.md', 'docs/READ ME.md']);
+    w.origin.git(['rm', '--quiet', 'app.js']);
+    writeFileSync(join(work, 'fees.js'), 'export const fee = 5;\n');
+    w.origin.git(['add', '-A']);
+    w.origin.git(['commit', '--quiet', '-m', 'One commit: move, delete, change']);
+    const one = w.origin.rev('HEAD');
+    w.origin.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/one']);
+
+    const { commits, files } = await w.git.changes(w.repo, tagCommit('prod-10'), one);
+
+    expect(commits).toEqual([{ sha: one, subject: 'One commit: move, delete, change', author: 'Dev <dev@example.com>' }]);
+    const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
+    expect([...files].sort(byPath)).toEqual([
+      { status: 'D', path: 'app.js' },
+      { status: 'R', path: 'docs/READ ME.md' },
+      { status: 'M', path: 'fees.js' },
+    ]);
+    // An empty commit changes nothing, and says so.
+    w.origin.git(['commit', '--quiet', '--allow-empty', '-m', 'Empty']);
+    const empty = w.origin.rev('HEAD');
+    w.origin.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/one']);
+    expect(await w.git.changes(w.repo, one, empty)).toEqual({ commits: [{ sha: empty, subject: 'Empty', author: 'Dev <dev@example.com>' }], files: [] });
+  });
+
+  it('asks git diff for what a merge on top of the base, or a build behind it, changes', async () => {
+    await w.git.tags(w.repo);
+    // A merge commit whose first parent is the base: log lists no files for a merge.
+    w.origin.git(['checkout', '--quiet', '-B', 'merged', 'prod-10']);
+    w.origin.git(['merge', '--quiet', '--no-ff', '-m', 'Merge develop', 'origin/develop']);
+    const merge = w.origin.rev('HEAD');
+    w.origin.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/merged']);
+    const merged = await w.git.changes(w.repo, tagCommit('prod-10'), merge);
+    expect(merged.commits.map((c) => c.subject)).toEqual(['Merge develop', 'Next release work']);
+    expect(merged.files).toEqual([{ status: 'A', path: 'feature.js' }]);
+    // A build of an older commit: no commits between them, but files differ.
+    const behind = await w.git.changes(w.repo, tagCommit('prod-10'), tagCommit('prod-9'));
+    expect(behind.commits).toEqual([]);
+    expect(behind.files).toEqual([{ status: 'M', path: 'fees.js' }]);
+  });
+
   it('is empty when there is nothing between the two commits', async () => {
     expect(await w.git.changes(w.repo, tagCommit('prod-10'), tagCommit('prod-10'))).toEqual({ commits: [], files: [] });
   });
