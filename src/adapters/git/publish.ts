@@ -33,10 +33,13 @@ async function publishOnce(mirror: Mirror, commit: string, plan: PublishPlan): P
   const origin = await originRefs(run);
   const tags = await nameTags(run, origin.tags, commit, plan.tags);
   const refspecs = tags.filter((t) => t.created).map((t) => `refs/tags/${t.name}`);
-  const merge = plan.merge ? await planMerge(run, origin.heads, commit, plan.merge, refspecs) : null;
-  // A local tag that never reached the origin (a crash between tag and push) is ours to redo:
-  // -f replaces it (the origin, asked just before, does not have it).
-  await Promise.all(tags.filter((t) => t.created).map((t) => here(`commit ${commit}`, run(['tag', '-f', '-a', '-m', t.message, '--end-of-options', t.name, commit]))));
+  // The tags are made while the merge is planned: neither reads what the other writes.
+  const [merge] = await settled(
+    plan.merge ? planMerge(run, origin.heads, commit, plan.merge, refspecs) : Promise.resolve(null),
+    // A local tag that never reached the origin (a crash between tag and push) is ours to redo:
+    // -f replaces it (the origin, asked just before, does not have it).
+    ended(tags.filter((t) => t.created).map((t) => here(`commit ${commit}`, run(['tag', '-f', '-a', '-m', t.message, '--end-of-options', t.name, commit])))),
+  );
   if (refspecs.length > 0) {
     try {
       await pushAtomic(run, refspecs);
@@ -82,6 +85,25 @@ async function planMerge(run: RunGit, heads: Map<string, string>, commit: string
     preview = { conflicts: 'conflicts' in previewed ? previewed.conflicts : [] };
   }
   return { mergeCommit: mergeCommitId, already, alsoBranch, preview };
+}
+
+/**
+ * Both results once both have ended: a failure is thrown only then, so no git process is still
+ * writing in the mirror when the caller lets go of its lock (or fetches and plans again).
+ */
+async function settled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
+/** `Promise.all` that waits for every one to end before throwing the first failure. */
+async function ended<T>(all: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(all);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }
 
 async function pushAtomic(run: RunGit, refspecs: string[]): Promise<void> {
