@@ -4,10 +4,28 @@
 // workers are up and warm), every build finishes at once and the clock runs until the last
 // hotfix awaits approval and its QA email is accepted: each build's callback, the qa-up
 // trigger, its callback, what the build changes (git), the QA email and the Slack post.
+// The CPU each part of the stack used in that window says where the rate stops growing.
 
 import { Redis } from 'ioredis';
 import { JOBS } from '../test/helpers/harness.js';
+import { localRedisPid, machineCpu, processCpu, type ProcessCpu } from './cpu.js';
 import { startStack, waitFor, type Stack } from './stack.js';
+import { percentile } from './stats.js';
+
+/** CPU milliseconds per hotfix in the measured window, by part of the stack. */
+export interface CpuShare {
+  workers: number;
+  /** git processes the workers ran. */
+  git: number;
+  api: number;
+  redis: number | null;
+  /** The Jenkins, SMTP and Slack stand-ins and the load generator. */
+  bench: number;
+  /** Share of the machine's CPU time left idle, 0–1. */
+  idle: number;
+  /** Share of the machine's CPU time the hypervisor gave to others, 0–1. */
+  steal: number;
+}
 
 export interface WorkerRun {
   workers: number;
@@ -15,51 +33,91 @@ export interface WorkerRun {
   seconds: number;
   /** State changes (building → qa_provisioning → awaiting_approval) per second. */
   transitionsPerSecond: number;
+  cpu: CpuShare | null;
 }
 
-async function burst(stack: Stack, count: number): Promise<void> {
+async function burst(stack: Stack, count: number, title: string): Promise<void> {
   let next = 0;
   const one = async (): Promise<void> => {
     while (next < count) {
       const i = next++;
-      const res = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title: `Burst ${i}`, commits: [] });
+      const res = await stack.api('POST', '/api/v1/hotfixes', { service: 'payments', title: `${title} ${i}`, commits: [] });
       if (res.status !== 201) throw new Error(`create ${i}: ${res.status} ${JSON.stringify(res.body)}`);
     }
   };
   await Promise.all(Array.from({ length: 8 }, one));
 }
 
-/** `rounds` times each count, interleaved (1, 2, 4, 1, 2, 4 …) so drift on a shared machine hits all alike. */
-export async function workerScaling(redisUrl: string, hotfixes: number, counts: readonly number[], rounds = 1): Promise<WorkerRun[]> {
+function sample(pids: { api?: number; workers: Array<number | undefined>; redis?: number }) {
+  const sum = (xs: Array<ProcessCpu | null>): ProcessCpu => xs.reduce<ProcessCpu>((a, x) => ({ own: a.own + (x?.own ?? 0), children: a.children + (x?.children ?? 0) }), { own: 0, children: 0 });
+  return { api: processCpu(pids.api), workers: sum(pids.workers.map(processCpu)), redis: pids.redis === undefined ? null : processCpu(pids.redis), bench: process.cpuUsage(), machine: machineCpu() };
+}
+
+function share(before: ReturnType<typeof sample>, after: ReturnType<typeof sample>, hotfixes: number): CpuShare | null {
+  if (!before.api || !after.api || !before.machine || !after.machine) return null;
+  const per = (seconds: number) => (seconds * 1000) / hotfixes;
+  const bench = process.cpuUsage(before.bench);
+  const total = after.machine.busy + after.machine.idle + after.machine.steal - (before.machine.busy + before.machine.idle + before.machine.steal);
+  return {
+    workers: per(after.workers.own - before.workers.own),
+    git: per(after.workers.children - before.workers.children),
+    api: per(after.api.own + after.api.children - before.api.own - before.api.children),
+    redis: before.redis && after.redis ? per(after.redis.own - before.redis.own) : null,
+    bench: per((bench.user + bench.system) / 1e6),
+    idle: (after.machine.idle - before.machine.idle) / total,
+    steal: (after.machine.steal - before.machine.steal) / total,
+  };
+}
+
+/**
+ * `rounds` times each count, interleaved (1, 2, 4, 1, 2, 4 …) so drift on a shared machine hits
+ * all alike. `warmup` hotfixes go the same road first, unmeasured: each worker process compiles
+ * its hot paths once, as a long-running one has, instead of inside the measured window, where
+ * four processes paid it four times.
+ */
+export async function workerScaling(redisUrl: string, hotfixes: number, counts: readonly number[], rounds = 1, warmup = 0): Promise<WorkerRun[]> {
   const runs: WorkerRun[] = [];
   const redis = new Redis(redisUrl);
   try {
+    const redisPid = localRedisPid(await redis.info('server'));
     for (const workers of Array.from({ length: rounds }, () => counts).flat()) {
       const stack = await startStack({ apiOnly: true, concurrency: 16 });
       try {
         stack.jenkins.defineJob(JOBS.build, 'manual');
-        console.log(`  ${hotfixes} hotfixes requested (API only) …`);
-        await burst(stack, hotfixes);
         const waiting = `${stack.prefix}:hf-state:awaiting_approval`;
-        console.log(`  ${workers} worker process(es) trigger the builds …`);
-        stack.startWorkers(workers);
-        const builds = await waitFor('every build started', () => {
-          const started = stack.jenkins.triggers.filter((t) => t.job === JOBS.build && t.number !== undefined);
-          return started.length >= hotfixes ? started.map((t) => t.number ?? 0) : undefined;
-        }, 10 * 60_000);
+        const toQa = async (count: number): Promise<void> => {
+          const deadline = Date.now() + 15 * 60_000;
+          // Until the last QA email is accepted, not only the last state change: the emails are
+          // the slowest part of the road (git, rendering, SMTP), and stopping the clock at the
+          // state made a run fast or slow by whether they happened to be queued before it.
+          while ((await redis.zcard(waiting)) < count || stack.smtp.messages.length < count) {
+            if (Date.now() > deadline) throw new Error(`only ${await redis.zcard(waiting)} of ${count} reached QA, ${stack.smtp.messages.length} emails`);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        };
+        const triggered = (from: number, count: number) =>
+          waitFor('every build started', () => {
+            const started = stack.jenkins.triggers.filter((t) => t.job === JOBS.build && t.number !== undefined).slice(from);
+            return started.length >= count ? started.map((t) => t.number ?? 0) : undefined;
+          }, 10 * 60_000);
+        console.log(`  ${workers} worker process(es) warm up on ${warmup} hotfixes …`);
+        const processes = stack.startWorkers(workers);
+        if (warmup > 0) {
+          await burst(stack, warmup, 'Warm-up');
+          await Promise.all((await triggered(0, warmup)).map((n) => stack.jenkins.finish(JOBS.build, n, 'SUCCESS')));
+          await toQa(warmup);
+        }
+        console.log(`  ${hotfixes} hotfixes requested; the workers trigger the builds …`);
+        await burst(stack, hotfixes, 'Burst');
+        const builds = await triggered(warmup, hotfixes);
         console.log('  … all builds finish; to QA …');
+        const pids = { api: stack.service.pid, workers: processes.map((p) => p.pid), redis: redisPid };
+        const before = sample(pids);
         const started = performance.now();
         await Promise.all(builds.map((n) => stack.jenkins.finish(JOBS.build, n, 'SUCCESS')));
-        const deadline = Date.now() + 15 * 60_000;
-        // Until the last QA email is accepted, not only the last state change: the emails are
-        // the slowest part of the road (git, rendering, SMTP), and stopping the clock at the
-        // state made a run fast or slow by whether they happened to be queued before it.
-        while ((await redis.zcard(waiting)) < hotfixes || stack.smtp.messages.length < hotfixes) {
-          if (Date.now() > deadline) throw new Error(`only ${await redis.zcard(waiting)} of ${hotfixes} reached QA, ${stack.smtp.messages.length} emails`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        await toQa(warmup + hotfixes);
         const seconds = (performance.now() - started) / 1000;
-        runs.push({ workers, hotfixes, seconds, transitionsPerSecond: (hotfixes * 2) / seconds });
+        runs.push({ workers, hotfixes, seconds, transitionsPerSecond: (hotfixes * 2) / seconds, cpu: share(before, sample(pids), hotfixes) });
       } finally {
         await stack.close();
       }
@@ -74,9 +132,49 @@ if (process.argv[1]?.endsWith('workers.ts')) {
   const { default: setupRedis } = await import('../test/helpers/global-setup.js');
   const stop = await setupRedis();
   try {
-    const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), [1, 2, 4], Number(process.argv[3] ?? 1));
-    console.table(runs);
+    const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 1));
+    console.table(runs.map(({ cpu, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])) })));
   } finally {
     await stop();
   }
+}
+
+/** The BENCHMARKS.md section: rates by worker count, and where each hotfix's CPU went. */
+export function workerReport(runs: readonly WorkerRun[], hotfixes: number, rounds: number, warmup: number): string[] {
+  const counts = [...new Set(runs.map((r) => r.workers))];
+  const of = (w: number) => runs.filter((r) => r.workers === w);
+  const med = (w: number) => percentile(of(w).map((r) => r.transitionsPerSecond), 50);
+  const cpuMed = (w: number, key: keyof CpuShare): number | null => {
+    const xs = of(w).flatMap((r) => {
+      const x = r.cpu?.[key];
+      return typeof x === 'number' ? [x] : [];
+    });
+    return xs.length ? percentile(xs, 50) : null;
+  };
+  const msOf = (x: number | null) => (x === null ? 'n/a' : x.toFixed(1));
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+  const cpuRows = counts.map((w) => `| ${w} | ${msOf(cpuMed(w, 'workers'))} | ${msOf(cpuMed(w, 'git'))} | ${msOf(cpuMed(w, 'api'))} | ${msOf(cpuMed(w, 'redis'))} | ${msOf(cpuMed(w, 'bench'))} | ${pct(cpuMed(w, 'idle'))} | ${pct(cpuMed(w, 'steal'))} |`);
+  const first = counts[0] ?? 1;
+  const last = counts[counts.length - 1] ?? 1;
+  const total = (w: number) => (['workers', 'git', 'api', 'redis', 'bench'] as const).reduce((a, k) => a + (cpuMed(w, k) ?? 0), 0);
+  return [
+    '## Transitions per second with 1, 2 and 4 worker processes (issue 14)',
+    '',
+    `A burst of ${hotfixes} hotfixes requested against an API-only process while the workers trigger every build (Jenkins holds them); then all builds finish at once and the clock runs until the last hotfix awaits approval and the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Before the burst, ${warmup} hotfixes take the same road through the same processes, unmeasured: long-running workers have compiled their hot paths. Median of ${rounds} interleaved round(s).`,
+    '',
+    '| worker processes | transitions/s (median) | rounds |',
+    '| --- | --- | --- |',
+    ...counts.map((w) => `| ${w} | ${med(w).toFixed(0)} | ${of(w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} |`),
+    '',
+    `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×**.`,
+    '',
+    'Where the CPU went in the measured window, in CPU milliseconds per hotfix (from `/proc`: each process, the git processes the workers ran, Redis when it runs here) and the share of the machine left idle or taken by the hypervisor:',
+    '',
+    '| worker processes | workers (Node) | their git | API process | Redis | Jenkins/SMTP/Slack stand-ins and load | machine idle | steal |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...cpuRows,
+    '',
+    `In all: ${msOf(total(first))} ms of CPU a hotfix with ${first} worker process(es), ${msOf(total(last))} ms with ${last}.`,
+    '',
+  ];
 }
