@@ -53,6 +53,21 @@ describe('createHotfixBranch', () => {
     expect(committer).toBe('Hotfix Bot');
   });
 
+  it('picks fixes written on the production tag, one on the other, to exactly their trees, with -x', async () => {
+    const fix = w.origin.commit('fix/on-prod', { 'app.js': ROUNDING_FIX }, 'Fix rounding of refunds', 'prod-10');
+    const followUp = w.origin.commit('fix/on-prod', { 'fees.js': 'export const fee = 4;\n' }, 'Fee 4');
+
+    const res = await w.git.createHotfixBranch(branchReq({ commits: [fix, followUp] }));
+
+    expect(w.inOrigin(['rev-parse', `${res.head}^{tree}`])).toBe(w.inOrigin(['rev-parse', `${followUp}^{tree}`]));
+    expect(w.inOrigin(['rev-parse', `${res.head}^^{tree}`])).toBe(w.inOrigin(['rev-parse', `${fix}^{tree}`]));
+    expect(w.inOrigin(['rev-parse', `${res.head}~2`])).toBe(tagCommit('prod-10'));
+    expect(w.inOrigin(['log', '-2', '--format=%s|%b', res.head]).split('\n').filter(Boolean)).toEqual([
+      `Fee 4|(cherry picked from commit ${followUp})`,
+      `Fix rounding of refunds|(cherry picked from commit ${fix})`,
+    ]);
+  });
+
   it('follows a file production renamed since the fix was written, and applies commits that build on each other in order', async () => {
     const fix = w.origin.commit('develop', { 'app.js': ROUNDING_FIX }, 'Fix rounding of refunds');
     const followUp = w.origin.commit('develop', { 'app.js': `${ROUNDING_FIX}export const precision = 2;\n` }, 'Round to cents');
