@@ -53,14 +53,31 @@ interface LoggedCommit extends CommitInfo {
 
 const LOG_FORMAT = '--format=%x1e%H%x1f%P%x1f%s%x1f%an <%ae>%x1f';
 
+/**
+ * Tokens split at NUL: a commit's header (it alone starts with \x1e; a status never does), then
+ * status, path (and a second path for a rename or copy) for each file. File names may hold any
+ * byte but NUL, so they are never split on anything else.
+ */
 function parseLog(out: string): LoggedCommit[] {
-  return out
-    .split('\x1e')
-    .filter(Boolean)
-    .map((record) => {
-      const [sha = '', parents = '', subject = '', author = '', files = ''] = record.split('\x1f');
-      return { sha, subject, author, parents: parents.split(' ').filter(Boolean), files: parseNameStatus(files.replace(/^\0?\n?/, '')) };
-    });
+  const tokens = out.split('\0');
+  const commits: LoggedCommit[] = [];
+  let current: LoggedCommit | undefined;
+  for (let i = 0; i < tokens.length; ) {
+    // The first status after a header follows a newline.
+    const token = (tokens[i++] ?? '').replace(/^\n/, '');
+    if (token.startsWith('\x1e')) {
+      const [sha = '', parents = '', ...rest] = token.slice(1).split('\x1f');
+      // rest: subject (which may itself hold \x1f), author, and the empty field after the last \x1f.
+      current = { sha, parents: parents.split(' ').filter(Boolean), subject: rest.slice(0, -2).join('\x1f'), author: rest.at(-2) ?? '', files: [] };
+      commits.push(current);
+      continue;
+    }
+    if (!token || !current) continue;
+    // Renames and copies carry two paths; the new one is what changed.
+    const path = /^[RC]/.test(token) ? (i++, tokens[i++]) : tokens[i++];
+    if (path !== undefined) current.files.push({ status: token.charAt(0), path });
+  }
+  return commits;
 }
 
 /**

@@ -333,6 +333,8 @@ describe('branchHead and changes', () => {
     w.origin.git(['mv', 'README.md', 'docs/READ ME.md']);
     w.origin.git(['rm', '--quiet', 'app.js']);
     writeFileSync(join(work, 'fees.js'), 'export const fee = 5;\n');
+    // The separators the log format uses, in a file name: only NUL cannot be in one.
+    writeFileSync(join(work, 'odd\x1ename\x1f.txt'), 'x\n');
     w.origin.git(['add', '-A']);
     w.origin.git(['commit', '--quiet', '-m', 'One commit: move, delete, change']);
     const one = w.origin.rev('HEAD');
@@ -346,6 +348,7 @@ describe('branchHead and changes', () => {
       { status: 'D', path: 'app.js' },
       { status: 'R', path: 'docs/READ ME.md' },
       { status: 'M', path: 'fees.js' },
+      { status: 'A', path: 'odd\x1ename\x1f.txt' },
     ]);
     // An empty commit changes nothing, and says so.
     w.origin.git(['commit', '--quiet', '--allow-empty', '-m', 'Empty']);
