@@ -128,11 +128,12 @@ export async function workerScaling(redisUrl: string, hotfixes: number, counts: 
   return runs;
 }
 
+// On its own: `npx tsx bench/workers.ts [hotfixes] [rounds] [warm-up]`, COUNTS=1,2,4 by default.
 if (process.argv[1]?.endsWith('workers.ts')) {
   const { default: setupRedis } = await import('../test/helpers/global-setup.js');
   const stop = await setupRedis();
   try {
-    const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 1));
+    const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0));
     console.table(runs.map(({ cpu, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])) })));
   } finally {
     await stop();
