@@ -22,12 +22,18 @@ export interface Mirror {
   scratch: string;
 }
 
+/** The mirror while its lock is held: then it may also be brought up to date with the origin. */
+export interface HeldMirror extends Mirror {
+  /** Fetch everything the origin holds (a broken mirror is cloned again). */
+  fetch(): Promise<void>;
+}
+
 export interface Mirrors {
   /**
    * Exclusive use of the repository's mirror, freshly fetched — unless `fetch: false`, for
    * operations that ask the origin directly (ls-remote) and only push what is already local.
    */
-  withMirror<T>(repo: string, fn: (mirror: Mirror) => Promise<T>, options?: { fetch: boolean }): Promise<T>;
+  withMirror<T>(repo: string, fn: (mirror: HeldMirror) => Promise<T>, options?: { fetch: boolean }): Promise<T>;
   /** Shared read access without fetching (objects already fetched are immutable). */
   peek(repo: string): Promise<Mirror>;
   /** Clones made since start (the benchmark checks a warm path makes none). */
@@ -120,7 +126,7 @@ export function createMirrors(settings: MirrorSettings, locker: Locker): Mirrors
         await mkdir(scratch, { recursive: true });
         if (!(await healthy(dir))) await clone(repo, dir);
         else if (options.fetch) await fetch(repo, dir);
-        return fn(open(dir));
+        return fn({ ...open(dir), fetch: () => fetch(repo, dir) });
       });
     },
 

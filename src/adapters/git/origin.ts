@@ -3,7 +3,7 @@
 // that lose a race are recognised as such.
 
 import { ExternalServiceError } from '../../domain/errors.js';
-import type { Mirror, Mirrors } from './mirror.js';
+import type { HeldMirror, Mirrors } from './mirror.js';
 import { GitExitError } from './runner.js';
 
 /** How often a push that lost a race to someone else's is tried again. */
@@ -21,9 +21,14 @@ export async function here<T>(what: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    if (err instanceof GitExitError && (err.exitCode === 128 || /not something we can merge/.test(err.stderr))) throw new NotFetched(what, err);
+    if (missingObject(err)) throw new NotFetched(what, err);
     throw err;
   }
+}
+
+/** git not finding an object it was named: exit 128, or merge-tree's exit 1 saying so. */
+export function missingObject(err: unknown): boolean {
+  return err instanceof GitExitError && (err.exitCode === 128 || /not something we can merge/.test(err.stderr));
 }
 
 /**
@@ -32,7 +37,7 @@ export async function here<T>(what: string, work: Promise<T>): Promise<T> {
  * repository 15–20 ms, and most steps of a hotfix find everything already here. `fn` only
  * writes to the origin after its reads, so a run cut short by NotFetched has pushed nothing.
  */
-export async function fetchingIfMissing<T>(mirrors: Mirrors, repo: string, fn: (m: Mirror) => Promise<T>): Promise<T> {
+export async function fetchingIfMissing<T>(mirrors: Mirrors, repo: string, fn: (m: HeldMirror) => Promise<T>): Promise<T> {
   try {
     return await mirrors.withMirror(repo, fn, { fetch: false });
   } catch (err) {

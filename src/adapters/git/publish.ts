@@ -7,11 +7,12 @@
 import { ConflictError, ExternalServiceError, InvalidStateError } from '../../domain/errors.js';
 import { nextReleaseVersion, releaseTagName, releaseVersionOf } from '../../domain/tags.js';
 import type { PublishPlan, Published, TagPlan } from '../../ports/git-repo.js';
-import type { Mirror, Mirrors } from './mirror.js';
-import { fetchingIfMissing, here, isRejectedPush, NotFetched, PUSH_ATTEMPTS } from './origin.js';
+import type { HeldMirror, Mirrors } from './mirror.js';
+import { ahead, ended, settled, wanted } from './concurrently.js';
+import { fetchingIfMissing, here, isRejectedPush, missingObject, NotFetched, PUSH_ATTEMPTS } from './origin.js';
 import { isAncestorCommit, originRefs } from './refs.js';
 import { GitExitError, type RunGit } from './runner.js';
-import { mergeCommit, mergeTrees } from './tree-ops.js';
+import { mergeCommit, mergeTrees, type MergeResult } from './tree-ops.js';
 
 /** The origin moved under a push (a branch advanced, a tag appeared): plan again. */
 const MOVED = Symbol('moved');
@@ -28,7 +29,7 @@ export function createPublish(mirrors: Mirrors): (repo: string, commit: string, 
   };
 }
 
-async function publishOnce(mirror: Mirror, commit: string, plan: PublishPlan): Promise<Published | typeof MOVED> {
+async function publishOnce(mirror: HeldMirror, commit: string, plan: PublishPlan): Promise<Published | typeof MOVED> {
   const { run } = mirror;
   const origin = await originRefs(run);
   const tags = await nameTags(run, origin.tags, commit, plan.tags);
@@ -40,34 +41,64 @@ async function publishOnce(mirror: Mirror, commit: string, plan: PublishPlan): P
     // -f replaces it (the origin, asked just before, does not have it).
     ended(tags.filter((t) => t.created).map((t) => here(`commit ${commit}`, run(['tag', '-f', '-a', '-m', t.message, '--end-of-options', t.name, commit])))),
   );
-  if (refspecs.length > 0) {
-    try {
-      await pushAtomic(run, refspecs);
-    } catch (err) {
-      if (isRejectedPush(err)) return MOVED;
-      throw err;
-    }
+  // The back-merge preview from the same look at the origin, while the push runs: it reads
+  // objects, the push sends others, and nothing it finds changes what is pushed.
+  const into = plan.merge?.previewInto ? origin.heads.get(plan.merge.previewInto) : undefined;
+  const previewing = merge && !('failed' in merge) && into ? ahead(mergeTrees(run, into, merge.mergeCommit)) : null;
+  const [pushed] = await settled(refspecs.length > 0 ? pushOrMoved(run, refspecs) : Promise.resolve(true), previewing ?? Promise.resolve(null));
+  if (!pushed) return MOVED;
+  if (!merge || 'failed' in merge) return { tags: published(tags), merge };
+  return { tags: published(tags), merge: { ...merge, preview: previewing && into ? await previewed(mirror, previewing, into, merge.mergeCommit) : null } };
+}
+
+function published(tags: ReadonlyArray<{ name: string; created: boolean }>): Published['tags'] {
+  return tags.map(({ name, created }) => ({ name, created }));
+}
+
+/** Pushed (true), or refused because the origin moved since it was asked (false). */
+async function pushOrMoved(run: RunGit, refspecs: string[]): Promise<boolean> {
+  try {
+    await pushAtomic(run, refspecs);
+    return true;
+  } catch (err) {
+    if (isRejectedPush(err)) return false;
+    throw err;
   }
-  return { tags: tags.map(({ name, created }) => ({ name, created })), merge };
 }
 
 /**
- * The merge of `commit` into `m.branch` as the origin stands (`heads`), the branch at it and the
- * preview into `m.previewInto`; what is to be pushed is added to `refspecs`. A conflict or a
- * missing branch is an answer (`failed`), not an exception: the tags are published anyway.
+ * The paths merging the release into `into` (develop) conflicts on. A develop that moved past
+ * the mirror (people push there all day) is fetched and the preview made again, only now that
+ * the push has ended: a fetch would prune release tags the origin did not hold yet.
+ */
+async function previewed(mirror: HeldMirror, first: Promise<PromiseSettledResult<MergeResult>>, into: string, mergeCommitId: string): Promise<{ conflicts: string[] }> {
+  const afterFetch = async (err: unknown): Promise<MergeResult> => {
+    if (!missingObject(err)) throw err;
+    await mirror.fetch();
+    return mergeTrees(mirror.run, into, mergeCommitId);
+  };
+  const merged = await here(`${into} (the branch to back-merge into)`, wanted(first).catch(afterFetch));
+  return { conflicts: 'conflicts' in merged ? merged.conflicts : [] };
+}
+
+/**
+ * The merge of `commit` into `m.branch` as the origin stands (`heads`) and the branch at it;
+ * what is to be pushed is added to `refspecs`. A conflict or a missing branch is an answer
+ * (`failed`), not an exception: the tags are published anyway. The merge is made while git
+ * says whether the branch already holds the commit (then it is not used): one process less.
  */
 async function planMerge(run: RunGit, heads: Map<string, string>, commit: string, m: NonNullable<PublishPlan['merge']>, refspecs: string[]): Promise<NonNullable<Published['merge']>> {
   const head = heads.get(m.branch);
   if (!head) return { failed: new InvalidStateError(`branch ${m.branch} does not exist on the origin`) };
+  const merging = ahead(mergeCommit(run, head, commit, m.message));
+  const [already, made] = await settled(here(`${m.branch} (${head})`, isAncestorCommit(run, commit, head)), merging);
   let mergeCommitId = head;
-  const already = await here(`${m.branch} (${head})`, isAncestorCommit(run, commit, head));
   if (!already) {
-    try {
-      mergeCommitId = await mergeCommit(run, head, commit, m.message);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      return { failed: err };
+    if (made.status === 'rejected') {
+      if (!(made.reason instanceof ConflictError)) throw made.reason;
+      return { failed: made.reason };
     }
+    mergeCommitId = made.value;
     refspecs.push(`${mergeCommitId}:refs/heads/${m.branch}`);
   }
   let alsoBranch: 'created' | 'existed' | null = null;
@@ -75,35 +106,7 @@ async function planMerge(run: RunGit, heads: Map<string, string>, commit: string
     alsoBranch = heads.has(m.alsoBranch) ? 'existed' : 'created';
     if (alsoBranch === 'created') refspecs.push(`${mergeCommitId}:refs/heads/${m.alsoBranch}`);
   }
-  // The back-merge preview from the same look at the origin: one process here, where a step of
-  // its own took a lock, an ls-remote and the merge. Before the push, so a develop the mirror
-  // lacks is fetched before anything is pushed.
-  const into = m.previewInto ? heads.get(m.previewInto) : undefined;
-  let preview: { conflicts: string[] } | null = null;
-  if (into) {
-    const previewed = await here(`${m.previewInto ?? ''} (${into})`, mergeTrees(run, into, mergeCommitId));
-    preview = { conflicts: 'conflicts' in previewed ? previewed.conflicts : [] };
-  }
-  return { mergeCommit: mergeCommitId, already, alsoBranch, preview };
-}
-
-/**
- * Both results once both have ended: a failure is thrown only then, so no git process is still
- * writing in the mirror when the caller lets go of its lock (or fetches and plans again).
- */
-async function settled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [ra, rb] = await Promise.allSettled([a, b]);
-  if (ra.status === 'rejected') throw ra.reason;
-  if (rb.status === 'rejected') throw rb.reason;
-  return [ra.value, rb.value];
-}
-
-/** `Promise.all` that waits for every one to end before throwing the first failure. */
-async function ended<T>(all: ReadonlyArray<Promise<T>>): Promise<T[]> {
-  const results = await Promise.allSettled(all);
-  const failed = results.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  return { mergeCommit: mergeCommitId, already, alsoBranch, preview: null };
 }
 
 async function pushAtomic(run: RunGit, refspecs: string[]): Promise<void> {

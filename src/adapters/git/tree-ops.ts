@@ -13,8 +13,10 @@ import { GitExitError, type RunGit } from './runner.js';
 const TREE_ID = /^[0-9a-f]{40,64}$/;
 const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 
+export type MergeResult = { tree: string } | { conflicts: string[] };
+
 /** git's three-way merge of two commits, written to the object store: a tree, or the conflicting paths. */
-export async function mergeTrees(run: RunGit, ours: string, theirs: string): Promise<{ tree: string } | { conflicts: string[] }> {
+export async function mergeTrees(run: RunGit, ours: string, theirs: string): Promise<MergeResult> {
   try {
     return { tree: (await run(['merge-tree', '--write-tree', '--name-only', '--no-messages', ours, theirs])).split('\n')[0]?.trim() ?? '' };
   } catch (err) {

@@ -153,9 +153,16 @@ describe('publish', () => {
     await w.git.tags(w.repo); // the mirror is warm, then develop moves behind its back
     w.origin.commit('develop', { 'app.js': 'export const rate = 2.0;\nexport const rounding = "half-up";\n' }, 'Develop changes the rate');
 
+    const pushes = recordPushes();
+
     const res = await w.git.publish(w.repo, fix, plan());
 
     expect(res.merge && 'mergeCommit' in res.merge ? res.merge.preview : null).toEqual({ conflicts: ['app.js'] });
+    // The preview runs beside the push and fetches the new develop afterwards, on its own: the
+    // release is reported as this call made it, in one push, not as found by a second look.
+    expect(res.tags).toEqual([{ name: 'prod-11', created: true }, { name: 'v1.4.3', created: true }]);
+    expect(res.merge).toMatchObject({ already: false, alsoBranch: 'created' });
+    expect(pushes()).toHaveLength(1);
     // Only a preview: develop itself is untouched.
     expect(w.inOrigin(['log', '-1', '--format=%s', 'develop'])).toBe('Develop changes the rate');
   });
