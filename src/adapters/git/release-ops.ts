@@ -6,6 +6,7 @@ import { ExternalServiceError, InvalidStateError } from '../../domain/errors.js'
 import { newestProductionTag } from '../../domain/tags.js';
 import type { GitRepo } from '../../ports/git-repo.js';
 import type { Mirrors } from './mirror.js';
+import { ahead, ended, wanted } from './concurrently.js';
 import { fetchingIfMissing, here, isRejectedPush, NotFetched } from './origin.js';
 import { createPublish } from './publish.js';
 import { isAncestor, isAncestorCommit, listTags, remoteRefs, resolveCommit } from './refs.js';
@@ -19,13 +20,17 @@ export function releaseOps(mirrors: Mirrors): Omit<GitRepo, 'createHotfixBranch'
 
     async checkBase(repo, template, commit, branchBase) {
       return fetchingIfMissing(mirrors, repo, async ({ run }) => {
-        const tags = await remoteRefs(run, 'tags');
+        // Production's newest tag is nearly always the one the branch was cut from: git is asked
+        // whether the commit holds that base while the origin lists its tags, and the answer
+        // counts only if the listing agrees (one process less on the way to production).
+        const likely = ahead(isAncestorCommit(run, branchBase, commit));
+        const tags = await remoteRefs(run, 'tags').finally(() => likely);
         const newest = newestProductionTag(template, [...tags.keys()]);
         if (!newest) return { newestTag: null, newestCommit: null, contains: true, baseInProduction: true };
         const newestCommit = tags.get(newest.name) ?? null;
         if (newestCommit === null) return { newestTag: newest.name, newestCommit, contains: false, baseInProduction: true };
-        const [contains, baseInProduction] = await here(`${newest.name} (${newestCommit})`, Promise.all([
-          isAncestorCommit(run, newestCommit, commit),
+        const [contains = false, baseInProduction = false] = await here(`${newest.name} (${newestCommit})`, ended([
+          newestCommit === branchBase ? wanted(likely) : isAncestorCommit(run, newestCommit, commit),
           // After a rollback the newest tag is on an older commit: an ancestor of everything, so
           // `contains` alone would let a branch cut before the rollback ship the removed change.
           isAncestorCommit(run, branchBase, newestCommit),

@@ -264,6 +264,8 @@ describe('checkBase, branchContains, ensureBranch, tagCommit, tags', () => {
     expect(await w.git.checkBase(w.repo, PROD, onNewest, commitOf('prod-10'))).toEqual({ newestTag: 'prod-10', newestCommit: commitOf('prod-10'), contains: true, baseInProduction: true });
     expect(await w.git.checkBase(w.repo, PROD, onOlder, commitOf('prod-9'))).toEqual({ newestTag: 'prod-10', newestCommit: commitOf('prod-10'), contains: false, baseInProduction: true });
     expect(await w.git.checkBase(w.repo, 'release-{build}', onOlder, commitOf('prod-9'))).toEqual({ newestTag: null, newestCommit: null, contains: true, baseInProduction: true });
+    // Asked while the tags are listed (the base is nearly always the newest tag): a "no" counts too.
+    expect(await w.git.checkBase(w.repo, PROD, onOlder, commitOf('prod-10'))).toEqual({ newestTag: 'prod-10', newestCommit: commitOf('prod-10'), contains: false, baseInProduction: true });
   });
 
   it('checkBase sees production rolled back past where a branch was cut (issue 10.6)', async () => {
@@ -314,6 +316,14 @@ describe('a mirror behind the origin', () => {
     w.origin.tag('prod-12', elsewhere);
 
     expect(await w.git.checkBase(w.repo, PROD, branch, commitOf('prod-10'))).toEqual({ newestTag: 'prod-12', newestCommit: elsewhere, contains: false, baseInProduction: true });
+    expect(w.mirrors.clones).toBe(1);
+  });
+
+  it('checkBase of a build the mirror has never seen, cut from the newest tag, fetches and answers', async () => {
+    await fetchedBefore();
+    const rebuilt = branchWith('hotfix/e', 'prod-10', { 'e.js': '1\n' }, 'Pushed to the branch since the last fetch');
+
+    expect(await w.git.checkBase(w.repo, PROD, rebuilt, commitOf('prod-10'))).toEqual({ newestTag: 'prod-10', newestCommit: commitOf('prod-10'), contains: true, baseInProduction: true });
     expect(w.mirrors.clones).toBe(1);
   });
 
