@@ -4,10 +4,11 @@
 import { InvalidStateError, ValidationError } from '../../domain/errors.js';
 import { newestProductionTag, productionBuildOf, productionTags, type ProductionTag } from '../../domain/tags.js';
 import type { BranchRequest, BranchResult, ChangedFile, CommitInfo, GitRepo } from '../../ports/git-repo.js';
-import type { Mirrors } from './mirror.js';
+import { ahead, settled, wanted } from './concurrently.js';
+import type { Mirror, Mirrors } from './mirror.js';
 import { assertBranchName, isAncestor, isCommitSha, localRefs, remoteRefs, resolveCommit, type LocalRef } from './refs.js';
 import { releaseOps } from './release-ops.js';
-import { cherryPickOnto, readPicks } from './tree-ops.js';
+import { cherryPickOnto, readPicks, type Pick } from './tree-ops.js';
 import { GitExitError, type RunGit } from './runner.js';
 
 /** The newest production tag the commit contains (and its commit): where an existing branch was cut from. */
@@ -108,29 +109,42 @@ function parseNameStatus(out: string): ChangedFile[] {
   return files;
 }
 
+/** The branch `req` asks for, cut from its production tag with `picks` on top and pushed (or adopted). */
+async function cut(mirror: Mirror, req: BranchRequest, picks: Promise<PromiseSettledResult<Pick[]>>): Promise<BranchResult> {
+  const { run } = mirror;
+  const branchRef = `refs/heads/${req.branch}`;
+  // The name is checked while the refs are read; nothing is written before both answer.
+  const [, refs] = await settled(assertBranchName(run, req.branch), localRefs(run, ['refs/tags', branchRef]));
+  const tags = [...refs.keys()].filter((r) => r.startsWith('refs/tags/')).map((r) => r.slice('refs/tags/'.length));
+  const existing = refs.get(branchRef)?.commit ?? null;
+  if (existing) {
+    // Pushed by an earlier attempt that did not live to record it: adopt it.
+    const base = await baseOf(run, req.productionTagTemplate, tags, refs, existing);
+    if (!base) throw new InvalidStateError(`branch ${req.branch} exists on origin but contains no production tag`);
+    return { baseTag: base.tag.name, baseCommit: base.commit, head: existing, adopted: true };
+  }
+  const base = await chooseBase(run, req, tags);
+  const [baseRef, picked] = await settled(commitAndTree(run, refs.get(`refs/tags/${base.name}`), base.name), wanted(picks));
+  const head = picked.length === 0 ? baseRef.commit : await cherryPickOnto(mirror, baseRef, picked, base.name);
+  await run(['push', '--porcelain', 'origin', `${head}:${branchRef}`]);
+  return { baseTag: base.name, baseCommit: baseRef.commit, head, adopted: false };
+}
+
 export function createGitRepo(mirrors: Mirrors): GitRepo {
   return {
     ...releaseOps(mirrors),
 
     async createHotfixBranch(req): Promise<BranchResult> {
       return mirrors.withMirror(req.repo, async (mirror) => {
-        const { run } = mirror;
-        const branchRef = `refs/heads/${req.branch}`;
-        // The name is checked while the refs are read; nothing is written before both answer.
-        const [, refs] = await Promise.all([assertBranchName(run, req.branch), localRefs(run, ['refs/tags', branchRef])]);
-        const tags = [...refs.keys()].filter((r) => r.startsWith('refs/tags/')).map((r) => r.slice('refs/tags/'.length));
-        const existing = refs.get(branchRef)?.commit ?? null;
-        if (existing) {
-          // Pushed by an earlier attempt that did not live to record it: adopt it.
-          const base = await baseOf(run, req.productionTagTemplate, tags, refs, existing);
-          if (!base) throw new InvalidStateError(`branch ${req.branch} exists on origin but contains no production tag`);
-          return { baseTag: base.tag.name, baseCommit: base.commit, head: existing, adopted: true };
+        // The commits to pick are read while the name is checked and the refs are listed: one
+        // process less before the push. Reading writes nothing, and a branch an earlier attempt
+        // pushed is adopted whatever the read says.
+        const picks = ahead(readPicks(mirror.run, req.commits));
+        try {
+          return await cut(mirror, req, picks);
+        } finally {
+          await picks;
         }
-        const base = await chooseBase(run, req, tags);
-        const [baseRef, picks] = await Promise.all([commitAndTree(run, refs.get(`refs/tags/${base.name}`), base.name), readPicks(run, req.commits)]);
-        const head = picks.length === 0 ? baseRef.commit : await cherryPickOnto(mirror, baseRef, picks, base.name);
-        await run(['push', '--porcelain', 'origin', `${head}:${branchRef}`]);
-        return { baseTag: base.name, baseCommit: baseRef.commit, head, adopted: false };
       });
     },
 
