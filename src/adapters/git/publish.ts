@@ -8,7 +8,7 @@ import { ConflictError, ExternalServiceError, InvalidStateError } from '../../do
 import { nextReleaseVersion, releaseTagName, releaseVersionOf } from '../../domain/tags.js';
 import type { PublishPlan, Published, TagPlan } from '../../ports/git-repo.js';
 import type { HeldMirror, Mirrors } from './mirror.js';
-import { ahead, ended, settled, wanted } from './concurrently.js';
+import { ended, settled } from './concurrently.js';
 import { fetchingIfMissing, here, isRejectedPush, missingObject, NotFetched, PUSH_ATTEMPTS } from './origin.js';
 import { isAncestorCommit, originRefs } from './refs.js';
 import { GitExitError, type RunGit } from './runner.js';
@@ -41,14 +41,13 @@ async function publishOnce(mirror: HeldMirror, commit: string, plan: PublishPlan
     // -f replaces it (the origin, asked just before, does not have it).
     ended(tags.filter((t) => t.created).map((t) => here(`commit ${commit}`, run(['tag', '-f', '-a', '-m', t.message, '--end-of-options', t.name, commit])))),
   );
-  // The back-merge preview from the same look at the origin, while the push runs: it reads
-  // objects, the push sends others, and nothing it finds changes what is pushed.
-  const into = plan.merge?.previewInto ? origin.heads.get(plan.merge.previewInto) : undefined;
-  const previewing = merge && !('failed' in merge) && into ? ahead(mergeTrees(run, into, merge.mergeCommit)) : null;
-  const [pushed] = await settled(refspecs.length > 0 ? pushOrMoved(run, refspecs) : Promise.resolve(true), previewing ?? Promise.resolve(null));
-  if (!pushed) return MOVED;
+  if (refspecs.length > 0 && !(await pushOrMoved(run, refspecs))) return MOVED;
   if (!merge || 'failed' in merge) return { tags: published(tags), merge };
-  return { tags: published(tags), merge: { ...merge, preview: previewing && into ? await previewed(mirror, previewing, into, merge.mergeCommit) : null } };
+  // The back-merge preview from the same look at the origin, once the push is done: nothing
+  // pushed depends on it. (Beside the push it only slowed the push down: on a small machine the
+  // two compete for the same cores.)
+  const into = plan.merge?.previewInto ? origin.heads.get(plan.merge.previewInto) : undefined;
+  return { tags: published(tags), merge: { ...merge, preview: into ? await previewed(mirror, into, merge.mergeCommit) : null } };
 }
 
 function published(tags: ReadonlyArray<{ name: string; created: boolean }>): Published['tags'] {
@@ -68,37 +67,37 @@ async function pushOrMoved(run: RunGit, refspecs: string[]): Promise<boolean> {
 
 /**
  * The paths merging the release into `into` (develop) conflicts on. A develop that moved past
- * the mirror (people push there all day) is fetched and the preview made again, only now that
- * the push has ended: a fetch would prune release tags the origin did not hold yet.
+ * the mirror (people push there all day) is fetched and only the preview made again: the
+ * release stays reported as this call made it.
  */
-async function previewed(mirror: HeldMirror, first: Promise<PromiseSettledResult<MergeResult>>, into: string, mergeCommitId: string): Promise<{ conflicts: string[] }> {
+async function previewed(mirror: HeldMirror, into: string, mergeCommitId: string): Promise<{ conflicts: string[] }> {
+  const preview = () => mergeTrees(mirror.run, into, mergeCommitId);
   const afterFetch = async (err: unknown): Promise<MergeResult> => {
     if (!missingObject(err)) throw err;
     await mirror.fetch();
-    return mergeTrees(mirror.run, into, mergeCommitId);
+    return preview();
   };
-  const merged = await here(`${into} (the branch to back-merge into)`, wanted(first).catch(afterFetch));
+  const merged = await here(`${into} (the branch to back-merge into)`, preview().catch(afterFetch));
   return { conflicts: 'conflicts' in merged ? merged.conflicts : [] };
 }
 
 /**
  * The merge of `commit` into `m.branch` as the origin stands (`heads`) and the branch at it;
  * what is to be pushed is added to `refspecs`. A conflict or a missing branch is an answer
- * (`failed`), not an exception: the tags are published anyway. The merge is made while git
- * says whether the branch already holds the commit (then it is not used): one process less.
+ * (`failed`), not an exception: the tags are published anyway.
  */
 async function planMerge(run: RunGit, heads: Map<string, string>, commit: string, m: NonNullable<PublishPlan['merge']>, refspecs: string[]): Promise<NonNullable<Published['merge']>> {
   const head = heads.get(m.branch);
   if (!head) return { failed: new InvalidStateError(`branch ${m.branch} does not exist on the origin`) };
-  const merging = ahead(mergeCommit(run, head, commit, m.message));
-  const [already, made] = await settled(here(`${m.branch} (${head})`, isAncestorCommit(run, commit, head)), merging);
   let mergeCommitId = head;
+  const already = await here(`${m.branch} (${head})`, isAncestorCommit(run, commit, head));
   if (!already) {
-    if (made.status === 'rejected') {
-      if (!(made.reason instanceof ConflictError)) throw made.reason;
-      return { failed: made.reason };
+    try {
+      mergeCommitId = await mergeCommit(run, head, commit, m.message);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      return { failed: err };
     }
-    mergeCommitId = made.value;
     refspecs.push(`${mergeCommitId}:refs/heads/${m.branch}`);
   }
   let alsoBranch: 'created' | 'existed' | null = null;
