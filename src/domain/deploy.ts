@@ -16,6 +16,7 @@ import { addEffect, flagAttention, moveTo, note, type Context } from './record.j
 import { newRun } from './runs.js';
 import { judgeWindow, openWindow, startVerification } from './verification.js';
 import type { HotfixState } from './states.js';
+import { newestProductionTag, previousProductionTag, productionBuildOf, type ProductionTag } from './tags.js';
 
 /** QA for the approved build is gone, or could not be removed (which must not hold production back). */
 export function qaGone(h: Hotfix): boolean {
@@ -187,6 +188,21 @@ export function startRollback(h: Hotfix, opts: { reason: string; automatic: bool
   h.rollback = { reason: opts.reason, actor: ctx.actor, at: ctx.now.toISOString(), automatic: opts.automatic, target: null, tag: null, refused: null };
   note(h, 'run', ctx, `${opts.automatic ? 'automatic ' : ''}rollback: ${opts.reason}`);
   addEffect(h, 'start-rollback', { n: h.deploys.length + 1 }, ctx.now);
+}
+
+/**
+ * Where a rollback returns production to: the rollback point the deploy recorded under the
+ * deploy slot (`replaces`, the newest production tag when it started). Never a tag made for this
+ * hotfix's own deploy: that tag is made at once when the deploy succeeds, and can be on the
+ * origin before the record says so. Only a deploy that recorded no rollback point (records from
+ * before `replaces`) falls back to reading the tags.
+ */
+export function rollbackTarget(h: Hotfix, template: string, tags: readonly string[]): ProductionTag | null {
+  const replaced = approvedDeploy(h)?.replaces;
+  if (replaced) return { name: replaced, build: productionBuildOf(template, replaced) };
+  const ours = h.finalization?.productionTag;
+  // Tagged: the tag before ours. Not tagged (the deploy failed): what was newest all along.
+  return ours ? previousProductionTag(template, tags, ours) : newestProductionTag(template, tags);
 }
 
 export function deployRollback(h: Hotfix, target: { tag: string; commit: string; artifact: Artifact }, policy: ServicePolicy, ctx: Context): Deploy {

@@ -1,12 +1,12 @@
 // Returning production to the previous production tag's artifact, automatically after a failed
 // deploy or on request, and naming what runs afterwards with a new production tag.
 
-import { deployRollback, refuseRollback, startRollback } from '../domain/deploy.js';
+import { deployRollback, refuseRollback, rollbackTarget, startRollback } from '../domain/deploy.js';
 import { InvalidStateError } from '../domain/errors.js';
 import type { Artifact, Hotfix } from '../domain/hotfix.js';
 import { completeEffect, flagAttention } from '../domain/record.js';
 import { rollbackTagged } from '../domain/finalize.js';
-import { matchTag, newestProductionTag, previousProductionTag, productionTagName, reasonSlug, renderTag, tagTimestamp, type ProductionTag } from '../domain/tags.js';
+import { matchTag, newestProductionTag, productionTagName, reasonSlug, renderTag, tagTimestamp, type ProductionTag } from '../domain/tags.js';
 import { tagValues } from './tag-steps.js';
 import { change, context, load, serviceOf } from './change.js';
 import type { Deps, ServiceSetup } from './deps.js';
@@ -23,12 +23,6 @@ export async function requestRollback(deps: Deps, id: string, actor: string, rea
   }
   const { hotfix } = await change(deps, id, (d) => startRollback(d, { reason, automatic: false }, context(deps, actor)));
   return hotfix;
-}
-
-function targetTag(service: ServiceSetup, h: Hotfix, tags: string[]): ProductionTag | null {
-  const ours = h.finalization?.productionTag;
-  // Tagged: the tag before ours. Not tagged (the deploy failed): what was newest all along.
-  return ours ? previousProductionTag(service.tags.production, tags, ours) : newestProductionTag(service.tags.production, tags);
 }
 
 /** The artifact `tag` stands for: our own record, else the parameters of the Jenkins deploy it names. */
@@ -74,7 +68,7 @@ export const startRollbackStep: Step = async (deps, input) => {
     });
     return;
   }
-  const target = targetTag(service, h, tags);
+  const target = rollbackTarget(h, service.tags.production, tags);
   if (!target) return stop('rollback impossible: no earlier production tag to return to');
   const commit = await deps.git.tagCommit(service.repo, target.name);
   const artifact = await artifactOf(deps, service, target);

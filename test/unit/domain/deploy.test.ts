@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { advance } from '../../../src/domain/advance.js';
-import { baseChecked, deployRollback, inProduction, rebuildOnNewBase, requestDeploy, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
+import { baseChecked, deployRollback, inProduction, rebuildOnNewBase, requestDeploy, rollbackTarget, startRollback, waitForSlot } from '../../../src/domain/deploy.js';
 import { completeEffect, type Context } from '../../../src/domain/record.js';
 import { InvalidStateError } from '../../../src/domain/errors.js';
 import type { Hotfix } from '../../../src/domain/hotfix.js';
+import { published } from '../../../src/domain/finalize.js';
 import { deployParameters } from '../../../src/domain/parameters.js';
 import { abandonRun, applyReport } from '../../../src/domain/reports.js';
 import {
@@ -187,6 +188,33 @@ describe('the production deploy', () => {
     abandonRun(h, 'deploy', 1, 'ABORTED', 'no result within 30 minutes', POLICY, ctx('jenkins-poll', at(60)));
     expect(h.rollback?.automatic).toBe(true);
     expect(steps(h)).toContain('start-rollback');
+  });
+});
+
+describe('the rollback target', () => {
+  const TEMPLATE = 'prod-{build}';
+
+  it('is the tag the deploy replaced, even when the tag of its own deploy is on the origin before the record knows it', () => {
+    // The deploy succeeded and tag-production pushed prod-42 at once; the verification failed
+    // and the rollback read the origin's tags before tag-production recorded prod-42.
+    const h = finalizing();
+    expect(h.finalization?.productionTag ?? null).toBeNull();
+    expect(rollbackTarget(h, TEMPLATE, ['prod-40', 'prod-41', 'prod-42'])).toEqual({ name: 'prod-41', build: 41 });
+  });
+
+  it('is the tag the deploy replaced once its own tag is recorded', () => {
+    const h = finalizing();
+    published(h, { production: 'prod-42' }, ctx('system', at(31)));
+    expect(rollbackTarget(h, TEMPLATE, ['prod-40', 'prod-41', 'prod-42'])).toEqual({ name: 'prod-41', build: 41 });
+  });
+
+  it('without a recorded rollback point (older records), is read from the tags', () => {
+    const h = finalizing();
+    must(h.deploys[0]).replaces = undefined;
+    expect(rollbackTarget(h, TEMPLATE, ['prod-40', 'prod-41'])).toEqual({ name: 'prod-41', build: 41 });
+    published(h, { production: 'prod-42' }, ctx('system', at(31)));
+    expect(rollbackTarget(h, TEMPLATE, ['prod-40', 'prod-41', 'prod-42'])).toEqual({ name: 'prod-41', build: 41 });
+    expect(rollbackTarget(h, TEMPLATE, [])).toBeNull();
   });
 });
 
