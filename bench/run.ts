@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { Run } from '../src/domain/hotfix.js';
 import { contractPipeline } from '../src/sandbox/index.js';
 import setupRedis from '../test/helpers/global-setup.js';
 import { JOBS } from '../test/helpers/harness.js';
@@ -137,12 +138,8 @@ async function gitSection(redisUrl: string, commits: number, files: number, head
 }
 
 
-/** A Jenkins run as the hotfix record shows it. */
-interface RunTimes {
-  requestedAt: string;
-  attemptedAt?: string | null;
-  finishedAt: string | null;
-}
+/** A Jenkins run's times, as the hotfix record shows them. */
+type RunTimes = Pick<Run, 'requestedAt' | 'attemptedAt' | 'finishedAt'>;
 
 /** How long Jenkins held a run: from the service's call to the result it reported. */
 function heldBy(run: RunTimes | null | undefined): number {

@@ -5,20 +5,19 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/domain/errors.js';
 import { assertBranchName } from '../../../src/adapters/git/refs.js';
-import { GitExitError, type RunGit } from '../../../src/adapters/git/runner.js';
+import { gitRunner, type RunGit } from '../../../src/adapters/git/runner.js';
 
 const gitTakes = (name: string) => spawnSync('git', ['check-ref-format', '--branch', name]).status === 0;
 
-/** Records what it is asked; answers as git does. */
+/** The service's own git runner, counting what it is asked. */
 function countingGit(): { run: RunGit; asked: string[] } {
   const asked: string[] = [];
+  const git = gitRunner(process.cwd(), { author: { name: 'Hotfix Bot', email: 'bot@example.com' }, timeoutMs: 10_000, env: process.env });
   return {
     asked,
-    run: async (args) => {
+    run: (args) => {
       asked.push(args.join(' '));
-      const r = spawnSync('git', [...args], { encoding: 'utf8' });
-      if (r.status !== 0) throw new GitExitError(r.status ?? 1, r.stdout, r.stderr);
-      return r.stdout;
+      return git(args);
     },
   };
 }
