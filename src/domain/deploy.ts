@@ -205,8 +205,11 @@ export function rollbackTarget(h: Hotfix, template: string, tags: readonly strin
   return ours ? previousProductionTag(template, tags, ours) : newestProductionTag(template, tags);
 }
 
-export function deployRollback(h: Hotfix, target: { tag: string; commit: string; artifact: Artifact }, policy: ServicePolicy, ctx: Context): Deploy {
+export function deployRollback(h: Hotfix, target: { tag: string; commit: string; artifact: Artifact }, policy: ServicePolicy, ctx: Context): Deploy | null {
   if (!h.rollback) throw new InvalidStateError(`hotfix ${h.id} has no rollback under way`, h.state);
+  // Its target is chosen once: a second run of the step that chose it (a retry, another worker)
+  // deploys nothing more.
+  if (h.rollback.target) return null;
   h.rollback.target = target;
   note(h, 'run', ctx, `rolling production back to ${target.tag} (${target.artifact.version})`);
   const deploy = newDeploy(h, 'rollback', policy.jobs.deploy, target.commit, target.artifact, ctx);

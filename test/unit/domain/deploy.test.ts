@@ -269,6 +269,14 @@ describe('rollback', () => {
     expect(running.rollback).toBeNull();
   });
 
+  it('a rollback whose target is chosen deploys once, however often the choice is recorded', () => {
+    const h = rollingBack();
+    const deploys = h.deploys.length;
+    expect(deployRollback(h, { ...PREVIOUS, tag: 'prod-40' }, POLICY, ctx('system', at(32)))).toBeNull();
+    expect(h.deploys).toHaveLength(deploys);
+    expect(h.rollback?.target).toEqual(PREVIOUS);
+  });
+
   it('a rollback deploy needs a rollback under way', () => {
     expect(() => deployRollback(finalizing(), PREVIOUS, POLICY, ctx())).toThrow(InvalidStateError);
   });
