@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { WORKER_NODE_FLAGS } from '../src/node-flags.js';
 import { contractPipeline, startGitHubSim, startJenkinsSim, startSlackSim, startSmtpCatcher, type GitHubSim, type JenkinsSim, type SlackSim, type SmtpCatcher } from '../src/sandbox/index.js';
 import { createOrigin, type Origin } from '../test/helpers/git-fixture.js';
 import { defineContractJobs, freePort, JOBS, SECRETS } from '../test/helpers/harness.js';
@@ -65,8 +66,9 @@ export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?:
   };
   const configPath = join(dataDir, 'hotfix.yaml');
   writeFileSync(configPath, stringify(config));
+  // Started as docker-compose.yml starts each role.
   const run = (role: string[]) =>
-    spawn(process.execPath, ['dist/main.js', ...role], {
+    spawn(process.execPath, [...(role.includes('worker') ? WORKER_NODE_FLAGS : []), 'dist/main.js', ...role], {
       cwd: new URL('..', import.meta.url).pathname,
       env: { ...process.env, HOTFIX_CONFIG: configPath, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],

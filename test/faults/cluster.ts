@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { HotfixView } from '../../src/domain/hotfix.js';
+import { WORKER_NODE_FLAGS } from '../../src/node-flags.js';
 import {
   contractPipeline,
   startGitHubSim,
@@ -127,7 +128,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   /** `plan[0]` arms this process; after a crash the supervisor starts the next with the rest. */
   function start(role: 'api' | 'worker', plan: readonly string[] = []): ProcessHandle {
     const chaos = plan[0];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/faults/chaos-main.ts', '--role', role], {
+    // Node started as docker-compose.yml starts each role.
+    const child = spawn(process.execPath, [...(role === 'worker' ? WORKER_NODE_FLAGS : []), '--import', 'tsx', 'test/faults/chaos-main.ts', '--role', role], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOTFIX_CONFIG: configPath, LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: String(opts.graceMs ?? 3000), ...(chaos ? { HOTFIX_CHAOS: chaos } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { WORKER_NODE_FLAGS } from '../../src/node-flags.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -361,7 +362,15 @@ describe('docker compose stack', () => {
     expect(posix.join(api?.build?.context ?? '', api?.build?.dockerfile ?? 'Dockerfile')).toBe('Dockerfile');
     expect(api?.command).toEqual(['--role', 'api']);
     expect(worker?.command).toEqual(['--role', 'worker']);
-    for (const s of [api, worker]) expect(s?.entrypoint, 'the Dockerfile ENTRYPOINT is what runs').toBeUndefined();
+    expect(api?.entrypoint, 'the Dockerfile ENTRYPOINT is what runs').toBeUndefined();
+  });
+
+  it("starts hotfix-worker with the image's ENTRYPOINT plus the worker's Node flags, and nothing else", () => {
+    const image = execForm(find(runtime, 'ENTRYPOINT').at(-1));
+    const node = image.indexOf('node');
+    expect(node).toBeGreaterThanOrEqual(0);
+    expect(service('hotfix-worker').entrypoint).toEqual([...image.slice(0, node + 1), ...WORKER_NODE_FLAGS, ...image.slice(node + 1)]);
+    expect(WORKER_NODE_FLAGS.length).toBeGreaterThan(0);
   });
 
   it('gives both hotfix services the compose config file, mounted where HOTFIX_CONFIG says', () => {
