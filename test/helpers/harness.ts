@@ -12,7 +12,7 @@ import type { HotfixView } from '../../src/domain/hotfix.js';
 import type { HotfixState } from '../../src/domain/states.js';
 import { createLogger } from '../../src/log.js';
 import { freePort } from '../../src/sandbox/redis.js';
-import { createService, type RunningService } from '../../src/service.js';
+import { createService, type PortDecorators, type RunningService } from '../../src/service.js';
 import {
   contractPipeline,
   startGitHubSim,
@@ -71,6 +71,8 @@ export interface HarnessOptions {
   slack?: { signingSecret: string; scopes?: string[]; users: Array<{ id: string; name: string; email: string }> };
   /** Change the config (as it would be written in the file) before it is validated. */
   config?: (raw: RawConfig) => void;
+  /** Wrappers around the adapters, as the fault suite's (a test that holds an interleaving open). */
+  decorate?: PortDecorators;
 }
 
 /** The config as the file holds it, before validation: what a test may change. */
@@ -165,7 +167,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   });
   const log = createLogger({ level: 'debug', destination: sink });
-  const service = createService(config, { log, env: process.env });
+  const service = createService(config, { log, env: process.env, ...(opts.decorate ? { decorate: opts.decorate } : {}) });
   await service.redis.connect();
   await service.listen(port, '127.0.0.1');
   if (opts.slack) slack.setInteractivity({ url: `${url}/slack/actions`, signingSecret: opts.slack.signingSecret });

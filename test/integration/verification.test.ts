@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HotfixView } from '../../src/domain/hotfix.js';
 import { contractPipeline, startHealthSim, startPrometheusSim, type HealthSim, type JenkinsSim, type PrometheusSim } from '../../src/sandbox/index.js';
+import type { PortDecorators } from '../../src/service.js';
 import { JOBS, startHarness, type Harness } from '../helpers/harness.js';
 
 const QUERY = 'sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))';
@@ -36,11 +37,38 @@ function defineDeploy(jenkins: JenkinsSim, payload?: Record<string, unknown>): v
   );
 }
 
+/**
+ * While set, the push that makes this hotfix's production tag returns only once its rollback has
+ * chosen a target: the tag is on the origin and the record does not know it. CI once saw a slow
+ * tag step open that window, and production was rolled back onto the failed build itself.
+ */
+const hold: { hotfix: string | null; seen: HotfixView | null } = { hotfix: null, seen: null };
+function holdingProductionTag<T extends object>(git: T): T {
+  return new Proxy(git, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (key !== 'publish' || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const out: unknown = await Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+        const id = hold.hotfix;
+        const spec = args[2] as { tags?: Array<{ name?: string; message?: string }> } | undefined;
+        if (id && spec?.tags?.some((t) => t.name?.startsWith('prod-') && t.message?.startsWith(`Hotfix ${id}:`))) {
+          hold.hotfix = null;
+          hold.seen = await h.waitFor(id, (x) => Boolean(x.rollback?.target), 'choose where to roll back to', 15_000).catch(() => null);
+        }
+        return out;
+      };
+    },
+  });
+}
+const decorate: PortDecorators = { port: (name, impl) => (name === 'git' ? holdingProductionTag(impl) : impl), scheduler: (s) => s };
+
 beforeAll(async () => {
   health = await startHealthSim();
   prometheus = await startPrometheusSim();
   prometheus.answer(QUERY, { kind: 'vector', values: [0.001] });
   h = await startHarness({
+    decorate,
     pollIntervalSeconds: 1,
     jenkins: (sim) => defineDeploy(sim),
     config: (raw) => {
@@ -116,6 +144,29 @@ describe('verification after a production deploy', () => {
       expect(back.rollback?.check?.result?.outcome).toBe('passed');
       expect(health.requests.filter((r) => r.path === '/health').length).toBeGreaterThan(0);
     }
+  }, 60_000);
+
+  it("its production tag on the origin before the record knows it: the rollback returns to the tag the deploy replaced, not to its own", async () => {
+    await h.settleAll();
+    const hf = await toQa('Tagged before recorded, then unhealthy', 'broken');
+    h.origin.git(['fetch', '--quiet', '--prune', '--prune-tags', 'origin', '+refs/tags/*:refs/tags/*']);
+    const runsNow = h.origin.git(['tag', '--list', 'prod-*', '--sort=-version:refname']).split('\n')[0];
+    hold.hotfix = hf.id;
+    await promote(hf.id);
+    const back = await h.waitForState(hf.id, 'rolled_back', 20_000);
+    const own = `prod-${back.deploys.find((d) => d.kind === 'hotfix')?.number ?? '?'}`;
+    // The window was open: the rollback chose while its own tag was on the origin, unrecorded.
+    expect(hold.seen?.rollback?.target?.tag, 'the tag push was held until the rollback chose').toBeDefined();
+    expect(hold.seen?.finalization?.productionTag ?? null).toBeNull();
+    expect(h.origin.git(['ls-remote', '--tags', 'origin', own])).toContain(`refs/tags/${own}`);
+    expect(back.rollback?.target?.tag).toBe(runsNow);
+    expect(back.rollback?.target?.tag).not.toBe(own);
+    const rollback = back.deploys.find((d) => d.kind === 'rollback');
+    expect(rollback?.artifact).toEqual(back.rollback?.target?.artifact);
+    expect(rollback?.artifact?.version).not.toBe(back.promotion?.artifact.version);
+    // Production is healthy again on what it ran before, and the failed deploy keeps its name.
+    expect(back.rollback?.check?.result?.outcome).toBe('passed');
+    await h.waitFor(hf.id, (x) => x.finalization?.productionTag === own, 'record its own tag after all');
   }, 60_000);
 
   it('a flapping check (fail, pass, fail …) follows the N-in-a-row rule and passes', async () => {
