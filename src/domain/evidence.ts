@@ -25,7 +25,7 @@ export interface Evidence {
   freezeOverride: { by: string; reason: string; freeze: string } | null;
   deploys: Array<{ kind: string; number: number | null; status: string; commit: string | null; artifact: Artifact | null; url: string | null; requestedAt: string; startedAt: string | null; finishedAt: string | null }>;
   tags: string[];
-  backmerge: { branch: string; url: string | null; conflicts: string[]; mergedAt: string | null; mergedBy: null } | null;
+  backmerge: { branch: string; url: string | null; conflicts: string[]; mergedAt: string | null; mergedBy: string | null } | null;
   rollback: Hotfix['rollback'];
   /** Request to the production deploy's success, when it reached production. */
   leadTimeSeconds: number | null;
@@ -65,7 +65,7 @@ export function evidenceOf(h: Hotfix, groups: GroupStatus[], changes: EvidenceCh
     freezeOverride: h.promotion?.override ?? null,
     deploys: h.deploys.map((d) => ({ kind: d.kind, number: d.number, status: d.status, commit: d.commit, artifact: d.artifact, url: d.url, requestedAt: d.requestedAt, startedAt: d.startedAt ?? null, finishedAt: d.finishedAt })),
     tags: [...h.tags],
-    backmerge: h.backmerge ? { branch: h.backmerge.branch, url: h.backmerge.url, conflicts: [...h.backmerge.conflicts], mergedAt: h.backmerge.mergedAt ?? null, mergedBy: null } : null,
+    backmerge: h.backmerge ? { branch: h.backmerge.branch, url: h.backmerge.url, conflicts: [...h.backmerge.conflicts], mergedAt: h.backmerge.mergedAt ?? null, mergedBy: h.backmerge.mergedBy ?? null } : null,
     rollback: h.rollback,
     leadTimeSeconds: seconds(h.createdAt, deployed?.finishedAt),
     timeline: [...h.events],

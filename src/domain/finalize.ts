@@ -96,11 +96,19 @@ export function backmergeOpened(
   advance(h, policy, ctx);
 }
 
+/**
+ * What the pull-request host said once develop held the hotfix: who merged the proposal (null:
+ * it records no merge of it), or why it could not be asked. The hotfix is done either way.
+ */
+export type BackmergeMerger = { by: string | null } | { unasked: string };
+
 /** develop contains the deployed commit (the hotfix is done), or look again later. */
-export function backmergeChecked(h: Hotfix, contained: boolean, round: number, checkEveryMs: number, policy: ServicePolicy, ctx: Context): void {
+export function backmergeChecked(h: Hotfix, contained: boolean, round: number, checkEveryMs: number, policy: ServicePolicy, ctx: Context, merger: BackmergeMerger = { by: null }): void {
   if (h.state !== 'awaiting_backmerge' || !h.backmerge) return;
   if (contained) {
     h.backmerge.mergedAt ??= ctx.now.toISOString();
+    h.backmerge.mergedBy ??= 'by' in merger ? merger.by : null;
+    if ('unasked' in merger) note(h, 'run', ctx, `who merged the back-merge is not recorded: ${merger.unasked}`);
     advance(h, policy, ctx);
     return;
   }
@@ -120,7 +128,7 @@ export function nextInFinalizing(h: Hotfix, ctx: Context): boolean {
 /** `advance` in awaiting_backmerge: develop has the hotfix → completed. */
 export function nextInBackmerge(h: Hotfix, ctx: Context): boolean {
   if (!h.backmerge?.mergedAt) return false;
-  moveTo(h, 'completed', ctx, 'develop contains the hotfix');
+  moveTo(h, 'completed', ctx, `develop contains the hotfix${h.backmerge.mergedBy ? ` (back-merge merged by ${h.backmerge.mergedBy})` : ''}`);
   addEffect(h, 'notify-slack', { event: 'completed' }, ctx.now);
   return true;
 }

@@ -151,6 +151,11 @@ export interface Backmerge {
   number: number | null;
   /** When develop was first seen to contain the deployed commit. */
   mergedAt?: string | null;
+  /**
+   * Who merged the proposal, as the pull-request host records it. Null: the host has no such
+   * record (provider none, or develop got the commit some other way) or could not be asked.
+   */
+  mergedBy?: string | null;
 }
 
 export interface Rejection {

@@ -62,7 +62,7 @@ export function renderEvidenceMarkdown(e: Evidence, generatedAt: string): string
     '## Back-merge',
     '',
     e.backmerge
-      ? `${e.backmerge.url ? `[${e.backmerge.branch}](${e.backmerge.url})` : `\`${e.backmerge.branch}\``}${e.backmerge.conflicts.length > 0 ? `, conflicts: ${e.backmerge.conflicts.map(cell).join(', ')}` : ''}. ${e.backmerge.mergedAt ? `develop contained the hotfix at ${e.backmerge.mergedAt} (who merged it is the pull-request host's record).` : 'Not merged into develop yet.'}`
+      ? `${e.backmerge.url ? `[${e.backmerge.branch}](${e.backmerge.url})` : `\`${e.backmerge.branch}\``}${e.backmerge.conflicts.length > 0 ? `, conflicts: ${e.backmerge.conflicts.map(cell).join(', ')}` : ''}. ${e.backmerge.mergedAt ? `develop contained the hotfix at ${e.backmerge.mergedAt}; ${e.backmerge.mergedBy ? `merged by ${cell(e.backmerge.mergedBy)} (the pull-request host's record).` : 'the pull-request host records no merge of the proposal (or there is none).'}` : 'Not merged into develop yet.'}`
       : 'None (not in production).',
     e.rollback ? `\nRollback asked by ${cell(e.rollback.actor)} at ${e.rollback.at}${e.rollback.automatic ? ' (automatic)' : ''}: ${cell(e.rollback.reason)}${e.rollback.refused ? ` — not carried out: ${cell(e.rollback.refused)}` : e.rollback.target ? ` — back to ${e.rollback.target.tag}` : ''}.` : '',
     '',

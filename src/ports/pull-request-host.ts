@@ -15,6 +15,14 @@ export interface PullRequestRef {
   existing: boolean;
 }
 
+/** A proposal the host says is merged: by whom (its user name) and when, as far as it says. */
+export interface PullRequestMerge {
+  by: string | null;
+  at: string | null;
+}
+
 export interface PullRequestHost {
   open(spec: PullRequestSpec): Promise<PullRequestRef>;
+  /** How the host records proposal `number` as merged; null while it is not (or never was: closed). */
+  merged(number: number): Promise<PullRequestMerge | null>;
 }

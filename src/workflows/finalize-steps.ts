@@ -3,11 +3,12 @@
 // git before acting.
 
 import { ConflictError, InvalidStateError } from '../domain/errors.js';
-import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage } from '../domain/finalize.js';
+import { backmergeChecked, backmergeOpened, finalizeBlocked, mergedIntoProduction, mergeMessage, type BackmergeMerger } from '../domain/finalize.js';
 import { backmergeBranch } from '../domain/ids.js';
 import { completeEffect } from '../domain/record.js';
 import { renderBackmergeBody } from '../notify/backmerge.js';
 import { change, context, serviceOf } from './change.js';
+import type { Deps } from './deps.js';
 import { argNumber, skip, type Step } from './step.js';
 
 /** merge-production: `--no-ff` into branches.production, pushed without force. */
@@ -65,8 +66,23 @@ export const checkBackmergeStep: Step = async (deps, input) => {
   if (h.state !== 'awaiting_backmerge' || !h.finalization) return skip(deps, input);
   const service = serviceOf(deps, h);
   const contained = await deps.git.branchContains(service.repo, service.branches.development, h.finalization.commit);
+  const merger = contained ? await whoMerged(deps, h.service, h.backmerge?.number ?? null) : undefined;
   await change(deps, h.id, (d) => {
     completeEffect(d, input.effect.id);
-    backmergeChecked(d, contained, argNumber(input.effect, 'round'), deps.settings.backmergeCheckMs, service, context(deps, 'git'));
+    backmergeChecked(d, contained, argNumber(input.effect, 'round'), deps.settings.backmergeCheckMs, service, context(deps, 'git'), merger);
   });
 };
+
+/**
+ * For the audit trail: who merged the proposal, as its host records it. Git already said the
+ * hotfix is in develop, so a host that cannot answer is written down, not waited for.
+ */
+async function whoMerged(deps: Deps, service: string, number: number | null): Promise<BackmergeMerger> {
+  if (number === null) return { by: null };
+  try {
+    return { by: (await deps.pullRequests(service).merged(number))?.by ?? null };
+  } catch (err) {
+    deps.log.warn({ err: err instanceof Error ? err.message : String(err), number }, 'cannot ask the pull-request host who merged the back-merge');
+    return { unasked: err instanceof Error ? err.message : String(err) };
+  }
+}

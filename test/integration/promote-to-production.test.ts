@@ -90,13 +90,19 @@ describe('promotion by the email link', () => {
     expect(backmergeMessage?.thread_ts).toBe(root?.ts);
     expect(backmergeMessage?.text).toContain(prUrl);
 
-    // A person merges the back-merge into develop; the service notices from git alone.
+    // A person merges the back-merge into develop (GitHub marks the pull request merged by
+    // them); the service notices from git, and asks GitHub who it was for the record.
+    h.github.setPullState('acme/payments', prs[0]?.number ?? -1, 'merged', 'dana');
     h.origin.git(['fetch', '--quiet', 'origin']);
     h.origin.git(['checkout', '--quiet', '-B', 'develop', 'origin/develop']);
     h.origin.git(['merge', '--quiet', '--no-ff', '-m', 'Merge back-merge', `origin/backmerge/${hf.id}`]);
     h.origin.git(['push', '--quiet', 'origin', 'develop']);
     const completed = await h.waitForState(hf.id, 'completed');
     expect(completed.events.at(-1)?.type).toBeDefined();
+    expect(completed.backmerge?.mergedBy).toBe('dana');
+    expect(completed.events.some((e) => e.type === 'state' && e.to === 'completed' && (e.message ?? '').includes('merged by dana'))).toBe(true);
+    const evidence = (await h.api('GET', `/api/v1/hotfixes/${hf.id}/evidence`)).body as { backmerge: { mergedBy: string | null; mergedAt: string | null } };
+    expect(evidence.backmerge).toMatchObject({ mergedBy: 'dana', mergedAt: completed.backmerge?.mergedAt });
     await h.settle(hf.id);
     expect(h.slack.messages.filter((m) => (m.text ?? '').includes(hf.id) && (m.text ?? '').includes('complete'))).toHaveLength(1);
 

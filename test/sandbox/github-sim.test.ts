@@ -45,8 +45,12 @@ describe('GitHub simulator', () => {
 
   it('finds pull requests by owner:branch and base, by state', async () => {
     const found = await api('/repos/acme/payments/pulls?head=acme:backmerge/HF-2026-11-001&base=develop&state=all');
-    expect(found.body).toEqual([expect.objectContaining({ number: 1 })]);
-    sim.setPullState('acme/payments', 1, 'merged');
+    expect(found.body).toEqual([expect.objectContaining({ number: 1, merged: false, merged_by: null, merged_at: null })]);
+    sim.setPullState('acme/payments', 1, 'merged', 'dana');
+    // As GitHub says it: merged_by is the account, merged_at and closed_at the same moment.
+    const merged = (await api('/repos/acme/payments/pulls/1')).body as { merged_by: { login: string }; merged_at: string; closed_at: string };
+    expect(merged.merged_by.login).toBe('dana');
+    expect(merged.merged_at).toBe(merged.closed_at);
     expect((await api('/repos/acme/payments/pulls?head=acme:backmerge/HF-2026-11-001&base=develop')).body).toEqual([]);
     expect((await api('/repos/acme/payments/pulls?head=acme:backmerge/HF-2026-11-001&state=all')).body).toEqual([
       expect.objectContaining({ number: 1, state: 'closed', merged: true }),

@@ -41,8 +41,10 @@ describe('GitLab simulator', () => {
   it('lists merge requests by branches and state', async () => {
     const query = `source_branch=${encodeURIComponent(backmerge.source_branch)}&target_branch=develop`;
     expect((await api(`/projects/${PROJECT}/merge_requests?${query}&state=opened`)).body).toEqual([expect.objectContaining({ iid: 1 })]);
-    sim.setMergeRequestState('acme/payments', 1, 'merged');
+    sim.setMergeRequestState('acme/payments', 1, 'merged', 'sam');
     expect((await api(`/projects/${PROJECT}/merge_requests?${query}&state=opened`)).body).toEqual([]);
+    // merge_user since GitLab 14.7, merged_by (deprecated) beside it; closed_at only when closed.
+    expect((await api(`/projects/${PROJECT}/merge_requests/1`)).body).toMatchObject({ merge_user: { username: 'sam' }, merged_by: { username: 'sam' }, merged_at: expect.any(String), closed_at: null });
     expect((await api(`/projects/1/merge_requests?${query}`)).body).toEqual([expect.objectContaining({ iid: 1, state: 'merged' })]);
   });
 

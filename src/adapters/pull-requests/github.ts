@@ -1,10 +1,13 @@
 // Back-merge pull requests on GitHub (or GitHub Enterprise under <host>/api/v3).
 
 import { z } from 'zod';
+import { ExternalServiceError } from '../../domain/errors.js';
 import type { PullRequestHost } from '../../ports/pull-request-host.js';
 import { refused, requestJson } from './http.js';
 
 const pull = z.object({ number: z.number(), html_url: z.string() });
+// merged_by is the account that merged it, also when the commits reached the base by a push.
+const mergedPull = z.object({ merged: z.boolean(), merged_by: z.object({ login: z.string() }).nullish(), merged_at: z.string().nullish() });
 
 export function createGitHubHost(settings: { apiUrl: string; repository: string; token: string; timeoutMs?: number }): PullRequestHost {
   const base = `${settings.apiUrl.replace(/\/+$/, '')}/repos/${settings.repository}/pulls`;
@@ -34,6 +37,15 @@ export function createGitHubHost(settings: { apiUrl: string; repository: string;
       if (res.status !== 201) throw refused('github', 'open pull request', res.status);
       const created = pull.parse(res.body);
       return { number: created.number, url: created.html_url, existing: false };
+    },
+
+    async merged(number) {
+      const res = await requestJson('github', `${base}/${number}`, { method: 'GET', headers, timeoutMs });
+      if (res.status !== 200) throw refused('github', `read pull request #${number}`, res.status);
+      const parsed = mergedPull.safeParse(res.body);
+      if (!parsed.success) throw new ExternalServiceError('github', `read pull request #${number}: the answer does not say whether it is merged`, false);
+      const pr = parsed.data;
+      return pr.merged ? { by: pr.merged_by?.login ?? null, at: pr.merged_at ?? null } : null;
     },
   };
 }

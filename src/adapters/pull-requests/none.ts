@@ -8,5 +8,8 @@ export function createNoPullRequestHost(): PullRequestHost {
     async open() {
       return { number: null, url: null, existing: false };
     },
+    async merged() {
+      return null;
+    },
   };
 }

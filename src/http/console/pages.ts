@@ -87,7 +87,7 @@ export function hotfixFragment(h: Hotfix, viewer: Principal, policy: ServicePoli
     ['Branch', `<code>${escapeHtml(h.branch)}</code> from ${escapeHtml(h.baseTag ?? '?')}`],
     ['QA', qaHtml(h.qa, tz)],
     ['Tags', escapeHtml(h.tags.join(', ') || '—')],
-    ['Back-merge', h.backmerge ? `${h.backmerge.url ? link(h.backmerge.url, `pull request${h.backmerge.number ? ` #${h.backmerge.number}` : ''}`) : `<code>${escapeHtml(h.backmerge.branch)}</code>`}${h.backmerge.conflicts.length ? ` — conflicts: ${escapeHtml(h.backmerge.conflicts.join(', '))}` : ''}` : '—'],
+    ['Back-merge', h.backmerge ? `${h.backmerge.url ? link(h.backmerge.url, `pull request${h.backmerge.number ? ` #${h.backmerge.number}` : ''}`) : `<code>${escapeHtml(h.backmerge.branch)}</code>`}${h.backmerge.conflicts.length ? ` — conflicts: ${escapeHtml(h.backmerge.conflicts.join(', '))}` : ''}${h.backmerge.mergedBy ? ` — merged by ${escapeHtml(h.backmerge.mergedBy)}` : ''}` : '—'],
   ];
   const groups = policy ? policyView(h, policy, now).groups : [];
   const approvals = groups.length

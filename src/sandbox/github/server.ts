@@ -29,6 +29,10 @@ export interface PullRecord {
   base: string;
   state: PullState;
   createdAt: string;
+  /** Closed or merged: when. */
+  closedAt: string | null;
+  /** Merged: the account that merged it. */
+  mergedBy: string | null;
   at: number;
 }
 
@@ -39,8 +43,8 @@ export interface GitHubSim {
   readonly enterpriseUrl: string;
   readonly requests: readonly RequestRecord[];
   readonly pulls: readonly PullRecord[];
-  /** Closes or merges a pull request, as a person would on github.com. */
-  setPullState(repository: string, number: number, state: Exclude<PullState, 'open'>): void;
+  /** Closes or merges a pull request, as a person (`by`, a login) would on github.com. */
+  setPullState(repository: string, number: number, state: Exclude<PullState, 'open'>, by?: string): void;
   failNext(fault: FaultSpec<500 | 502 | 503 | 'refuse' | 'hang'>): void;
   close(): Promise<void>;
 }
@@ -61,6 +65,9 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
       number: pr.number,
       state: pr.state === 'open' ? 'open' : 'closed',
       merged: pr.state === 'merged',
+      merged_by: pr.mergedBy === null ? null : { login: pr.mergedBy, type: 'User' },
+      merged_at: pr.state === 'merged' ? pr.closedAt : null,
+      closed_at: pr.closedAt,
       title: pr.title,
       body: pr.body,
       head: { ref: pr.head, label: `${owner}:${pr.head}` },
@@ -92,7 +99,7 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
     }
     const number = pulls.items.filter((p) => p.repository === repository).length + 1;
     const body = typeof parsed.fields.body === 'string' ? parsed.fields.body : null;
-    const pr: PullRecord = { repository, number, title, body, head, base, state: 'open', createdAt: new Date().toISOString(), at: performance.now() };
+    const pr: PullRecord = { repository, number, title, body, head, base, state: 'open', createdAt: new Date().toISOString(), closedAt: null, mergedBy: null, at: performance.now() };
     pulls.push(pr);
     sendJson(res, 201, render(pr), { location: `${site.url}/repos/${repository}/pulls/${number}` });
   }
@@ -145,10 +152,12 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
     get pulls() {
       return pulls.items;
     },
-    setPullState(repository, number, state) {
+    setPullState(repository, number, state, by = 'octocat') {
       const pr = pulls.items.find((p) => p.repository === repository && p.number === number);
       if (!pr) throw new Error(`no pull request ${repository}#${number}`);
       pr.state = state;
+      pr.closedAt = new Date().toISOString();
+      pr.mergedBy = state === 'merged' ? by : null;
     },
     failNext(fault) {
       faults.add(fault);

@@ -29,6 +29,10 @@ export interface MergeRequestRecord {
   targetBranch: string;
   state: MergeRequestState;
   createdAt: string;
+  /** Closed or merged: when. */
+  closedAt: string | null;
+  /** Merged: the user name that merged it. */
+  mergedBy: string | null;
   at: number;
 }
 
@@ -39,7 +43,8 @@ export interface GitLabSim {
   readonly mergeRequests: readonly MergeRequestRecord[];
   /** The numeric id of a project path. */
   projectId(path: string): number;
-  setMergeRequestState(project: string, iid: number, state: Exclude<MergeRequestState, 'opened'>): void;
+  /** Closes or merges a merge request, as a person (`by`, a user name) would on GitLab. */
+  setMergeRequestState(project: string, iid: number, state: Exclude<MergeRequestState, 'opened'>, by?: string): void;
   failNext(fault: FaultSpec<500 | 502 | 503 | 'refuse' | 'hang'>): void;
   close(): Promise<void>;
 }
@@ -73,6 +78,11 @@ export async function startGitLabSim(opts: GitLabSimOptions): Promise<GitLabSim>
     target_branch: mr.targetBranch,
     web_url: `${site.url}/${mr.project}/-/merge_requests/${mr.iid}`,
     created_at: mr.createdAt,
+    // merge_user since 14.7; merged_by is deprecated and still sent.
+    merge_user: mr.mergedBy === null ? null : { username: mr.mergedBy, name: mr.mergedBy },
+    merged_by: mr.mergedBy === null ? null : { username: mr.mergedBy, name: mr.mergedBy },
+    merged_at: mr.state === 'merged' ? mr.closedAt : null,
+    closed_at: mr.state === 'closed' ? mr.closedAt : null,
   });
 
   async function create(req: IncomingMessage, res: ServerResponse, project: { id: number; path: string }): Promise<void> {
@@ -103,6 +113,8 @@ export async function startGitLabSim(opts: GitLabSimOptions): Promise<GitLabSim>
       targetBranch,
       state: 'opened',
       createdAt: new Date().toISOString(),
+      closedAt: null,
+      mergedBy: null,
       at: performance.now(),
     };
     mergeRequests.push(mr);
@@ -159,11 +171,13 @@ export async function startGitLabSim(opts: GitLabSimOptions): Promise<GitLabSim>
       if (!project) throw new Error(`project ${path} is not configured`);
       return project.id;
     },
-    setMergeRequestState(project, iid, state) {
+    setMergeRequestState(project, iid, state, by = 'root') {
       const id = resolveProject(project)?.id;
       const mr = mergeRequests.items.find((m) => m.projectId === id && m.iid === iid);
       if (!mr) throw new Error(`no merge request ${project}!${iid}`);
       mr.state = state;
+      mr.closedAt = new Date().toISOString();
+      mr.mergedBy = state === 'merged' ? by : null;
     },
     failNext(fault) {
       faults.add(fault);

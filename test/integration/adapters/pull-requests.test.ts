@@ -67,6 +67,24 @@ describe('GitHub', () => {
     expect(sim.pulls.filter((p) => p.head === s.head)).toHaveLength(1);
   });
 
+  it('says who merged a pull request and when; an open or closed one is not merged', async () => {
+    const open = await host().open(spec());
+    const closed = await host().open(spec());
+    const merged = await host().open(spec());
+    sim.setPullState('acme/payments', closed.number ?? -1, 'closed');
+    sim.setPullState('acme/payments', merged.number ?? -1, 'merged', 'dana');
+
+    expect(await host().merged(open.number ?? -1)).toBeNull();
+    expect(await host().merged(closed.number ?? -1)).toBeNull();
+    const said = await host().merged(merged.number ?? -1);
+    expect(said?.by).toBe('dana');
+    expect(Date.parse(said?.at ?? '')).not.toBeNaN();
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'GET', path: `/repos/acme/payments/pulls/${merged.number}` });
+    expect((await externalFailure(host().merged(9999), false)).message).toContain('404');
+    sim.failNext({ mode: 503 });
+    await externalFailure(host().merged(merged.number ?? -1), true);
+  });
+
   it('works against GitHub Enterprise under <host>/api/v3', async () => {
     const s = spec();
     const before = sim.requests.length;
@@ -140,6 +158,22 @@ describe('GitLab', () => {
     expect(b.existing).toBe(false);
   });
 
+  it('says who merged a merge request (merge_user) and when; an open or closed one is not merged', async () => {
+    const open = await host().open(spec());
+    const closed = await host().open(spec());
+    const merged = await host().open(spec());
+    sim.setMergeRequestState('acme/payments', closed.number ?? -1, 'closed');
+    sim.setMergeRequestState('acme/payments', merged.number ?? -1, 'merged', 'sam');
+
+    expect(await host().merged(open.number ?? -1)).toBeNull();
+    expect(await host().merged(closed.number ?? -1)).toBeNull();
+    const said = await host().merged(merged.number ?? -1);
+    expect(said?.by).toBe('sam');
+    expect(Date.parse(said?.at ?? '')).not.toBeNaN();
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'GET', path: `/api/v4/projects/acme%2Fpayments/merge_requests/${merged.number}` });
+    expect((await externalFailure(host().merged(9999), false)).message).toContain('404');
+  });
+
   it('5xx and network failures are transient', async () => {
     sim.failNext({ mode: 500 });
     await externalFailure(host().open(spec()), true);
@@ -158,5 +192,6 @@ describe('GitLab', () => {
 describe('none', () => {
   it('opens nothing and says so', async () => {
     expect(await createNoPullRequestHost().open(spec())).toEqual({ number: null, url: null, existing: false });
+    expect(await createNoPullRequestHost().merged(1)).toBeNull();
   });
 });

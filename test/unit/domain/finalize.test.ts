@@ -123,6 +123,23 @@ describe('finalising', () => {
     expect(h.outbox.some((e) => e.step === 'check-backmerge' && e.args.round === 5)).toBe(false);
   });
 
+  it('who merged the proposal is recorded once and said; a host that could not say is noted, and the hotfix completes all the same', () => {
+    const h = awaitingBackmerge();
+    backmergeChecked(h, false, 1, BACKMERGE_CHECK_MS, POLICY, ctx('git', at(40)), { by: 'early' });
+    expect(h.backmerge?.mergedBy).toBeUndefined();
+    backmergeChecked(h, true, 2, BACKMERGE_CHECK_MS, POLICY, ctx('git', at(90)), { by: 'dana' });
+    expect(h.backmerge).toMatchObject({ mergedBy: 'dana', mergedAt: at(90).toISOString() });
+    expect(h.events.at(-1)).toMatchObject({ type: 'state', to: 'completed', message: 'develop contains the hotfix (back-merge merged by dana)' });
+    backmergeChecked(h, true, 3, BACKMERGE_CHECK_MS, POLICY, ctx('git', at(91)), { by: 'someone-else' });
+    expect(h.backmerge?.mergedBy).toBe('dana');
+
+    const unasked = awaitingBackmerge();
+    backmergeChecked(unasked, true, 1, BACKMERGE_CHECK_MS, POLICY, ctx('git', at(90)), { unasked: 'github: read pull request #7: HTTP 503' });
+    expect(unasked.state).toBe('completed');
+    expect(unasked.backmerge?.mergedBy).toBeNull();
+    expect(unasked.events.some((e) => e.message === 'who merged the back-merge is not recorded: github: read pull request #7: HTTP 503')).toBe(true);
+  });
+
   it('a blocked step → needs_attention saying production already runs it, with a retry', () => {
     const h = finalizing();
     finalizeBlocked(h, 'tag prod-12 exists at another commit', 'delete or move it by hand', ctx('system', at(31)), { step: 'tag-production', args: { seq: 1 } });

@@ -113,7 +113,8 @@ async function mergePull(sources: InboxSources, number: number, req: IncomingMes
     } catch (err) {
       return text(res, 409, `merging ${pr.head} into ${pr.base} failed (resolve it by hand in a clone of the origin):\n${err instanceof Error ? err.message : String(err)}\n`);
     }
-    sources.github.setPullState(sources.repository, number, 'merged');
+    // The demo's developer (dev@example.com commits there) is who merges it.
+    sources.github.setPullState(sources.repository, number, 'merged', 'dev');
     say(`Pull request #${number} (${pr.head}) merged into ${pr.base}.`);
   }
   res.writeHead(303, { location: `/?merged=${number}` }).end();
