@@ -82,7 +82,8 @@ async function whoMerged(deps: Deps, service: string, number: number | null): Pr
   try {
     return { by: (await deps.pullRequests(service).merged(number))?.by ?? null };
   } catch (err) {
-    deps.log.warn({ err: err instanceof Error ? err.message : String(err), number }, 'cannot ask the pull-request host who merged the back-merge');
-    return { unasked: err instanceof Error ? err.message : String(err) };
+    const why = err instanceof Error ? err.message : String(err);
+    deps.log.warn({ err: why, number }, 'cannot ask the pull-request host who merged the back-merge');
+    return { unasked: why };
   }
 }
