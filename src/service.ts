@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { freezeSchedule } from './adapters/calendar/freeze-calendar.js';
 import { createGitRepo } from './adapters/git/git-repo.js';
 import { createHealthChecker } from './adapters/health/health-checker.js';
+import { startHousekeeper, type Housekeeper } from './adapters/git/housekeeper.js';
 import { createMirrors } from './adapters/git/mirror.js';
 import { createSmtpMailer } from './adapters/email/smtp-mailer.js';
 import { createJenkinsCiServer } from './adapters/jenkins/ci-server.js';
@@ -232,6 +233,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   const servers: Server[] = [];
   let worker: Worker | undefined;
   let reconciler: NodeJS.Timeout | undefined;
+  let housekeeper: Housekeeper | undefined;
   return {
     deps,
     app,
@@ -264,6 +266,10 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       // Whatever a previous process left in flight is picked up now, not after the first interval.
       await sweep();
       reconciler = setInterval(() => void sweep(), config.queue.reconcileSeconds * 1000);
+      if (config.git.housekeepingHours > 0) {
+        const repos = [...new Set(config.services.map((s) => s.repo))];
+        housekeeper = startHousekeeper(mirrors, repos, config.git.housekeepingHours * 3_600_000, { log, observe: (outcome, seconds) => observeGit('housekeep', outcome, seconds) });
+      }
       return worker;
     },
     async close(graceMs = 10_000) {
@@ -279,7 +285,10 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       // worker takes them up again. Their connection is left to them — closing it under a
       // running BullMQ worker makes it retry its bookkeeping forever.
       clearInterval(reconciler);
+      // A housekeeping round in progress holds a mirror's lock in Redis: it ends before Redis is let go.
+      const tidying = housekeeper?.stop();
       const workerDone = worker ? await Promise.race([worker.close().then(() => true), timeout.then(() => false)]) : true;
+      await Promise.race([tidying, timeout]);
       if (!workerDone) log.warn({ graceMs }, 'jobs still running at shutdown; they will be picked up again');
       await queue.close();
       smtp.close?.();

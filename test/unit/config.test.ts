@@ -21,6 +21,15 @@ describe('config', () => {
     expect(config.redis.prefix).toBe('hotfix');
     expect(config.services[0]?.qa.timeoutSeconds).toBe(600);
     expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.git.housekeepingHours).toBe(24);
+  });
+
+  it('tidies the mirrors daily unless told otherwise: 0 turns it off, and an interval Node cannot time is refused', () => {
+    const withHours = (h: string) => example.replace('  dataDir: ./data ', `  housekeepingHours: ${h}\n  dataDir: ./data `);
+    expect(parseConfig(withHours('0'), env).git.housekeepingHours).toBe(0);
+    expect(parseConfig(withHours('6'), env).git.housekeepingHours).toBe(6);
+    expect(problems(withHours('-1'))).toEqual([expect.stringMatching(/^git\.housekeepingHours: /)]);
+    expect(problems(withHours('1000'))).toEqual([expect.stringMatching(/^git\.housekeepingHours: /)]);
   });
 
   it('names a missing environment variable and where it is used', () => {

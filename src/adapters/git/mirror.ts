@@ -7,10 +7,13 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExternalServiceError } from '../../domain/errors.js';
 import type { Locker } from '../../ports/locker.js';
+import { housekeep, GIT_THRESHOLDS, type Housekept, type HousekeepingThresholds } from './housekeeping.js';
 import { gitRunner, GitExitError, redactUrl, type GitSettings, type RunGit } from './runner.js';
 
 export interface MirrorSettings extends GitSettings {
   dataDir: string;
+  /** When `housekeep` repacks; git's own thresholds unless given. */
+  housekeeping?: HousekeepingThresholds;
 }
 
 export interface Mirror {
@@ -36,6 +39,11 @@ export interface Mirrors {
   withMirror<T>(repo: string, fn: (mirror: HeldMirror) => Promise<T>, options?: { fetch: boolean }): Promise<T>;
   /** Shared read access without fetching (objects already fetched are immutable). */
   peek(repo: string): Promise<Mirror>;
+  /**
+   * Tidies the repository's mirror (housekeeping.ts) under its lock, without fetching; null
+   * when there is no mirror yet (housekeeping never clones).
+   */
+  housekeep(repo: string): Promise<Housekept | null>;
   /** Clones made since start (the benchmark checks a warm path makes none). */
   readonly clones: number;
 }
@@ -128,6 +136,13 @@ export function createMirrors(settings: MirrorSettings, locker: Locker): Mirrors
         else if (options.fetch) await fetch(repo, dir);
         return fn({ ...open(dir), fetch: () => fetch(repo, dir) });
       });
+    },
+
+    async housekeep(repo) {
+      const dir = join(root, mirrorName(repo));
+      return locker.withLock(`git:${mirrorName(repo)}`, async () =>
+        (await healthy(dir)) ? housekeep(gitRunner(dir, settings), dir, settings.housekeeping ?? GIT_THRESHOLDS) : null,
+      );
     },
 
     async peek(repo) {
