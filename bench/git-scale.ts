@@ -55,7 +55,7 @@ export function generateRepo(commits: number, files: number): ScaleRepo {
   const fixCommits: string[] = [];
   let parent = wgit(['rev-parse', 'origin/master']);
   const tree = wgit(['rev-parse', 'origin/master^{tree}']);
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 40; i++) {
     const blob = wgit(['hash-object', '-w', '--stdin'], `export const fix${i} = true;\n`);
     const newTree = wgit(['mktree'], `${wgit(['ls-tree', tree])}\n100644 blob ${blob}\tfix-${i}.js\n`);
     parent = wgit(['commit-tree', newTree, '-p', parent, '-m', `Fix ${i}`]);

@@ -1,7 +1,7 @@
 // npm run bench: the measures of issues 2, 3 and 6 in one run, written to BENCHMARKS.md with
 // the machine they ran on. Ratios compare figures taken in this same run; the machines are
 // shared and noisy. `-- --quick` runs everything smaller; `-- --only=core,git` picks sections
-// (core, transitions, promote, email, verification, inflight, git, scale, e2e, replication, workers).
+// (core, transitions, promote, email, verification, inflight, git, scale, e2e, housekeeping, replication, workers).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import setupRedis from '../test/helpers/global-setup.js';
 import { JOBS } from '../test/helpers/harness.js';
 import { bullmqFloor, callbackThroughput, callbackToQaTrigger } from './callbacks.js';
 import { finalisationTimings, generateRepo, type ScaleRepo } from './git-scale.js';
+import { mirrorGrowth } from './housekeeping.js';
 import { keyBytes, loadGet, redisBytes, rssKb, seed } from './in-flight.js';
 import { promoteToDeployTrigger } from './promote.js';
 import { qaUpToEmail } from './qa-email.js';
@@ -25,7 +26,7 @@ import { transitions } from './transitions.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,email,verification,inflight,git,scale,e2e,replication,workers').split(','));
+const only = new Set((argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'core,transitions,promote,email,verification,inflight,git,scale,e2e,housekeeping,replication,workers').split(','));
 // Sized so that a full run stays under 15 minutes and --quick under 3 on this 2-core machine,
 // where each git process costs ~10 ms of fork and start-up: enough samples for a median and a
 // p90, not for a p99 beyond the largest few.
@@ -46,6 +47,8 @@ const N = {
   scaleFiles: 20_000,
   e2eRepo: quick ? { commits: 2_000, files: 1_000 } : { commits: 100_000, files: 20_000 },
   loadSeconds: quick ? 3 : 8,
+  // Fetches that each leave a pack before the mirror is tidied: twice git's 50-pack threshold.
+  mirrorPacks: quick ? 60 : 100,
   workerHotfixes: quick ? 40 : 500,
   workerRounds: 1,
   // Unmeasured hotfixes first, through the same stack: long-running workers have compiled their hot paths.
@@ -224,6 +227,34 @@ async function e2eSection(): Promise<void> {
   }
 }
 
+async function housekeepingSection(redisUrl: string): Promise<void> {
+  const { commits, files } = N.e2eRepo;
+  const packs = N.mirrorPacks;
+  console.log(`mirror housekeeping after ${packs} fetches on the ${commits}-commit repository …`);
+  const repo = repoOf(commits, files);
+  const g = await mirrorGrowth(repo, redisUrl, packs, quick ? 2 : 3);
+  const fresh = summary(g.cuts.fresh);
+  const grown = summary(g.cuts.grown);
+  const housekept = summary(g.cuts.housekept);
+  const origin = summary(g.cuts.originTidied);
+  const shape = (s: { packs: number; looseObjects: number; looseRefs: number } | undefined) => (s ? `${s.packs} packs, ${s.looseObjects} loose objects, ${s.looseRefs} loose refs` : 'no mirror');
+  report.push(
+    `## An untended mirror, and its housekeeping (${commits.toLocaleString('en')} commits, ${files.toLocaleString('en')} files)`,
+    '',
+    `Hotfix branches cut (newest production tag, a cherry-pick, a push) through the service's git adapter on a warm mirror; then again after ${packs} fetches that each kept their own pack (developers' work arriving between hotfixes, as any fetch of 100 objects or more leaves it); after the mirror's housekeeping (\`Mirrors.housekeep\`: refs packed, a geometric repack); and after the origin's own \`git gc\` (its ${packs} new branches are the origin's share).`,
+    '',
+    '| mirror | n | median | max |',
+    '| --- | --- | --- | --- |',
+    `| warm | ${fresh.n} | ${ms(fresh.median)} | ${ms(fresh.max)} |`,
+    `| after ${packs} fetches, untended | ${grown.n} | ${ms(grown.median)} | ${ms(grown.max)} |`,
+    `| housekept | ${housekept.n} | ${ms(housekept.median)} | ${ms(housekept.max)} |`,
+    `| housekept, and the origin gc'd | ${origin.n} | ${ms(origin.median)} | ${ms(origin.max)} |`,
+    '',
+    `Untended, a cut took **${(grown.median / fresh.median).toFixed(2)}×** as long as on the warm mirror; housekept, ${(housekept.median / fresh.median).toFixed(2)}× (${(origin.median / fresh.median).toFixed(2)}× with the origin gc'd too). The housekeeping held the mirror's lock for **${ms(g.housekeepMs)}** (${shape(g.housekept?.before)} → ${shape(g.housekept?.after)}); \`git gc\` on a copy of the same grown mirror took ${ms(g.gcMs)}.`,
+    '',
+  );
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   let last = started;
@@ -298,6 +329,11 @@ async function main(): Promise<void> {
     if (only.has('e2e')) {
       await e2eSection();
       mark('e2e');
+    }
+    // After e2e: it leaves the shared origin with a hundred new branches and gc'd.
+    if (only.has('housekeeping')) {
+      await housekeepingSection(redisUrl);
+      mark('housekeeping');
     }
     if (only.has('workers')) {
       const hotfixes = N.workerHotfixes;
