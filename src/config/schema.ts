@@ -315,8 +315,11 @@ export const configSchema = z
     backmergeCheckSeconds: z.number().positive().default(300),
     /** A hotfix whose request died before its branch was recorded is finished by a job after this. */
     branchRecoverySeconds: z.number().positive().default(120),
-    /** How often each worker tidies the mirrors (git's own `gc --auto` rules); 0: never, when something else maintains them. */
-    // At most 24 days: a longer interval overflows Node's timers, which then fire at once.
+    /**
+     * How often each worker tidies the mirrors (adapters/git/housekeeping.ts); 0: never, when
+     * something else maintains them. At most 24 days: longer overflows Node's timers, which
+     * then fire at once.
+     */
     housekeepingHours: z.number().nonnegative().max(576).default(24),
   }),
   queue: z

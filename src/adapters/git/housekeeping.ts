@@ -5,10 +5,10 @@
 // refs slow every listing. So the workers tidy each mirror on their own clock, under its lock.
 //
 // Not with `git gc`: it walks the whole history twice (repack -A, prune), which held the lock
-// for 5 s on a 100,000-commit repository and would hold it for minutes on a large monorepo,
+// for 6.8 s on a 100,000-commit repository and would hold it for minutes on a large monorepo,
 // while an emergency fix waits. A geometric repack (what `git maintenance` and the big hosts
-// use) rolls the small packs and the loose objects into one without walking history: 0.7 s
-// for 150 packs on that repository. The cost is that unreachable objects (an abandoned
+// use) rolls the small packs and the loose objects into one without walking history: 0.8 s
+// for 100 packs on that repository (BENCHMARKS.md, docs/architecture.md). The cost is that unreachable objects (an abandoned
 // cherry-pick, a squashed branch) are packed, never pruned: the mirror can be deleted at any
 // time to shed them, as one that is missing is cloned again.
 
