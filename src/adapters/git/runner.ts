@@ -14,6 +14,7 @@
 
 import { GitError, simpleGit, type SimpleGit } from 'simple-git';
 import { ExternalServiceError } from '../../domain/errors.js';
+import { locksMet, removeLocks } from './stale-locks.js';
 
 // A GitError subclass, so simple-git passes it through instead of wrapping it in a string.
 export class GitExitError extends GitError {
@@ -23,8 +24,18 @@ export class GitExitError extends GitError {
     readonly stdout: string,
     readonly stderr: string,
   ) {
-    super(undefined, `git exited ${exitCode}: ${stderr.trim().split('\n').slice(-3).join(' / ') || stdout.trim().slice(0, 200)}`);
+    super(undefined, `git exited ${exitCode}: ${summarise(stderr) || stdout.trim().slice(0, 200)}`);
   }
+}
+
+/**
+ * git's own "error:" and "fatal:" lines first, then the last lines: a fetch that fails on one ref
+ * ends with a listing of all the refs that were up to date, which alone says nothing.
+ */
+function summarise(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter((l) => l.trim() !== '');
+  const causes = lines.filter((l) => /^(error|fatal): /.test(l)).slice(0, 2);
+  return [...causes, ...lines.slice(-3).filter((l) => !causes.includes(l))].join(' / ');
 }
 
 export interface GitSettings {
@@ -85,13 +96,26 @@ export function gitRunner(dir: string, settings: GitSettings, extraEnv: Record<s
         ? new GitExitError(result.exitCode, Buffer.concat(result.stdOut).toString('utf8'), withoutTrace(Buffer.concat(result.stdErr).toString('utf8')))
         : error,
   }).env(env);
-  return async (args) => {
+  const run = async (args: readonly string[], again: boolean): Promise<string> => {
     try {
       return await git.raw([...args]);
     } catch (err) {
-      if (err instanceof GitExitError) throw err;
+      if (err instanceof GitExitError) {
+        // A lock file a killed git left (stale-locks.ts): cleared once and the command run
+        // again; one that may still be held is a wait, not a failure.
+        const locks = await locksMet(dir, err.stderr);
+        if (locks.length === 0 || again) throw err;
+        const held = locks.find((l) => l.ageMs !== null && l.ageMs < settings.timeoutMs);
+        if (held) {
+          const secs = (ms: number) => Math.round(ms / 1000);
+          throw new ExternalServiceError('git', `${held.path} is held by another git (made ${secs(held.ageMs ?? 0)} s ago); trying again later (with no git running, it is removed once ${secs(settings.timeoutMs)} s old)`, true, { cause: err });
+        }
+        await removeLocks(locks);
+        return run(args, true);
+      }
       // Spawn failures and time-outs: git itself is missing or a remote is not answering.
       throw new ExternalServiceError('git', redactUrl(withoutTrace(err instanceof Error ? err.message : String(err))), true, { cause: err });
     }
   };
+  return (args) => run(args, false);
 }
