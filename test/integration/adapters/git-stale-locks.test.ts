@@ -4,7 +4,7 @@
 // whatever git may still hold it, and the step is told to try again later.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExternalServiceError } from '../../../src/domain/errors.js';
@@ -13,12 +13,7 @@ import { PROD, type GitWorld, useGitWorld } from './git-support.js';
 let w: GitWorld;
 useGitWorld((world) => (w = world));
 
-function mirrorDir(): string {
-  const root = join(w.dataDir, 'mirrors');
-  const name = readdirSync(root).find((n) => n.endsWith('.git'));
-  if (!name) throw new Error('no mirror yet');
-  return join(root, name);
-}
+const mirrorDir = () => w.mirrorDir();
 
 /** What a killed `git fetch` leaves: the lock on a ref it was updating, `ageMs` ago. */
 function leftLock(relative: string, ageMs: number): string {
