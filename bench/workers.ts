@@ -161,7 +161,7 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, round
   return [
     '## Transitions per second with 1, 2 and 4 worker processes (issue 14)',
     '',
-    `A burst of ${hotfixes} hotfixes requested against an API-only process while the workers trigger every build (Jenkins holds them); then all builds finish at once and the clock runs until the last hotfix awaits approval and the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Before the burst, ${warmup} hotfixes take the same road through the same processes, unmeasured: long-running workers have compiled their hot paths. Median of ${rounds} interleaved round(s): \`npm run bench\` runs up to three, as many as fit its 14-minute budget on the host.`,
+    `A burst of ${hotfixes} hotfixes requested against an API-only process while the workers trigger every build (Jenkins holds them); then all builds finish at once and the clock runs until the last hotfix awaits approval and the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Before the burst, ${warmup} hotfixes take the same road through the same processes, unmeasured: long-running workers have compiled their hot paths. Median of ${rounds} interleaved round(s), as many as fit the run's time budget on this host.`,
     '',
     '| worker processes | transitions/s (median) | rounds |',
     '| --- | --- | --- |',
