@@ -14,10 +14,13 @@ export interface ProcessCpu {
 }
 
 export function processCpu(pid: number | undefined): ProcessCpu | null {
-  if (pid === undefined) return null;
+  return pid === undefined ? null : statTimes(`/proc/${pid}/stat`);
+}
+
+function statTimes(path: string): ProcessCpu | null {
   try {
     // The command name may hold spaces and parentheses: the fields start after the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const at = (i: number) => Number(f[i]) / TICKS_PER_SECOND;
     // Fields 14–17 of proc(5), counted from the state field (3) here: utime, stime, cutime, cstime.
@@ -25,6 +28,14 @@ export function processCpu(pid: number | undefined): ProcessCpu | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The main thread's own seconds on the CPU (where JavaScript runs), without libuv's and V8's
+ * helper threads: /proc/<pid>/task/<pid> is the thread the process started with.
+ */
+export function mainThreadCpu(pid: number | undefined): number | null {
+  return pid === undefined ? null : statTimes(`/proc/${pid}/task/${pid}/stat`)?.own ?? null;
 }
 
 /**

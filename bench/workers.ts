@@ -4,17 +4,20 @@
 // workers are up and warm), every build finishes at once and the clock runs until the last
 // hotfix awaits approval and its QA email is accepted: each build's callback, the qa-up
 // trigger, its callback, what the build changes (git), the QA email and the Slack post.
-// The CPU each part of the stack used in that window says where the rate stops growing.
+// The CPU each part of the stack used in that window, and the Redis commands it took, say where
+// the rate stops growing.
 
 import { Redis } from 'ioredis';
 import { JOBS } from '../test/helpers/harness.js';
-import { localRedisPid, machineCpu, processCpu, type ProcessCpu } from './cpu.js';
+import { localRedisPid, machineCpu, mainThreadCpu, processCpu, type ProcessCpu } from './cpu.js';
 import { startStack, waitFor, type Stack } from './stack.js';
 import { percentile } from './stats.js';
 
 /** CPU milliseconds per hotfix in the measured window, by part of the stack. */
 export interface CpuShare {
   workers: number;
+  /** Of `workers`, their main threads: the JavaScript, without V8's and libuv's helpers. */
+  workersMain: number;
   /** git processes the workers ran. */
   git: number;
   api: number;
@@ -34,6 +37,33 @@ export interface WorkerRun {
   /** State changes (building → qa_provisioning → awaiting_approval) per second. */
   transitionsPerSecond: number;
   cpu: CpuShare | null;
+  /**
+   * Redis commands per hotfix in the window, all clients, by command. Redis counts the commands
+   * a script runs as well as the EVALSHA that runs it.
+   */
+  redisCalls: Record<string, number>;
+}
+
+/** INFO commandstats as calls by command name. */
+function commandCalls(info: string): Map<string, number> {
+  const calls = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1] ?? '', Number(m[2]));
+  return calls;
+}
+
+/** All commands, and the scripts BullMQ and the store ran: a round trip each, however many commands inside. */
+function redisTotals(calls: Record<string, number>): { commands: number; scripts: number } {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  return { commands: sum(Object.values(calls)), scripts: (calls.evalsha ?? 0) + (calls.eval ?? 0) };
+}
+
+function callsPer(before: Map<string, number>, after: Map<string, number>, hotfixes: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [cmd, n] of after) {
+    const d = (n - (before.get(cmd) ?? 0)) / hotfixes;
+    if (d > 0) out[cmd] = d;
+  }
+  return out;
 }
 
 async function burst(stack: Stack, count: number, title: string): Promise<void> {
@@ -50,7 +80,8 @@ async function burst(stack: Stack, count: number, title: string): Promise<void> 
 
 function sample(pids: { api?: number; workers: Array<number | undefined>; redis?: number }) {
   const sum = (xs: Array<ProcessCpu | null>): ProcessCpu => xs.reduce<ProcessCpu>((a, x) => ({ own: a.own + (x?.own ?? 0), children: a.children + (x?.children ?? 0) }), { own: 0, children: 0 });
-  return { api: processCpu(pids.api), workers: sum(pids.workers.map(processCpu)), redis: pids.redis === undefined ? null : processCpu(pids.redis), bench: process.cpuUsage(), machine: machineCpu() };
+  const main = pids.workers.reduce<number>((a, pid) => a + (mainThreadCpu(pid) ?? 0), 0);
+  return { api: processCpu(pids.api), workers: sum(pids.workers.map(processCpu)), workersMain: main, redis: pids.redis === undefined ? null : processCpu(pids.redis), bench: process.cpuUsage(), machine: machineCpu() };
 }
 
 function share(before: ReturnType<typeof sample>, after: ReturnType<typeof sample>, hotfixes: number): CpuShare | null {
@@ -60,6 +91,7 @@ function share(before: ReturnType<typeof sample>, after: ReturnType<typeof sampl
   const total = after.machine.busy + after.machine.idle + after.machine.steal - (before.machine.busy + before.machine.idle + before.machine.steal);
   return {
     workers: per(after.workers.own - before.workers.own),
+    workersMain: per(after.workersMain - before.workersMain),
     git: per(after.workers.children - before.workers.children),
     api: per(after.api.own + after.api.children - before.api.own - before.api.children),
     redis: before.redis && after.redis ? per(after.redis.own - before.redis.own) : null,
@@ -113,11 +145,14 @@ export async function workerScaling(redisUrl: string, hotfixes: number, counts: 
         console.log('  … all builds finish; to QA …');
         const pids = { api: stack.service.pid, workers: processes.map((p) => p.pid), redis: redisPid };
         const before = sample(pids);
+        const callsBefore = commandCalls(await redis.info('commandstats'));
         const started = performance.now();
         await Promise.all(builds.map((n) => stack.jenkins.finish(JOBS.build, n, 'SUCCESS')));
         await toQa(warmup + hotfixes);
         const seconds = (performance.now() - started) / 1000;
-        runs.push({ workers, hotfixes, seconds, transitionsPerSecond: (hotfixes * 2) / seconds, cpu: share(before, sample(pids), hotfixes) });
+        const after = sample(pids);
+        const redisCalls = callsPer(callsBefore, commandCalls(await redis.info('commandstats')), hotfixes);
+        runs.push({ workers, hotfixes, seconds, transitionsPerSecond: (hotfixes * 2) / seconds, cpu: share(before, after, hotfixes), redisCalls });
       } finally {
         await stack.close();
       }
@@ -134,7 +169,7 @@ if (process.argv[1]?.endsWith('workers.ts')) {
   const stop = await setupRedis();
   try {
     const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0));
-    console.table(runs.map(({ cpu, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])) })));
+    console.table(runs.map(({ cpu, redisCalls, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])), ...redisTotals(redisCalls) })));
   } finally {
     await stop();
   }
@@ -154,7 +189,8 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, round
   };
   const msOf = (x: number | null) => (x === null ? 'n/a' : x.toFixed(1));
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
-  const cpuRows = counts.map((w) => `| ${w} | ${msOf(cpuMed(w, 'workers'))} | ${msOf(cpuMed(w, 'git'))} | ${msOf(cpuMed(w, 'api'))} | ${msOf(cpuMed(w, 'redis'))} | ${msOf(cpuMed(w, 'bench'))} | ${pct(cpuMed(w, 'idle'))} | ${pct(cpuMed(w, 'steal'))} |`);
+  const cpuRows = counts.map((w) => `| ${w} | ${msOf(cpuMed(w, 'workers'))} | ${msOf(cpuMed(w, 'workersMain'))} | ${msOf(cpuMed(w, 'git'))} | ${msOf(cpuMed(w, 'api'))} | ${msOf(cpuMed(w, 'redis'))} | ${msOf(cpuMed(w, 'bench'))} | ${pct(cpuMed(w, 'idle'))} | ${pct(cpuMed(w, 'steal'))} |`);
+  const redisMed = (w: number, key: 'commands' | 'scripts') => percentile(of(w).map((r) => redisTotals(r.redisCalls)[key]), 50);
   const first = counts[0] ?? 1;
   const last = counts[counts.length - 1] ?? 1;
   const total = (w: number) => (['workers', 'git', 'api', 'redis', 'bench'] as const).reduce((a, k) => a + (cpuMed(w, k) ?? 0), 0);
@@ -163,19 +199,21 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, round
     '',
     `A burst of ${hotfixes} hotfixes requested against an API-only process while the workers trigger every build (Jenkins holds them); then all builds finish at once and the clock runs until the last hotfix awaits approval and the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Before the burst, ${warmup} hotfixes take the same road through the same processes, unmeasured: long-running workers have compiled their hot paths. Median of ${rounds} interleaved round(s), as many as fit the run's time budget on this host.`,
     '',
-    '| worker processes | transitions/s (median) | rounds |',
-    '| --- | --- | --- |',
-    ...counts.map((w) => `| ${w} | ${med(w).toFixed(0)} | ${of(w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} |`),
+    '| worker processes | transitions/s (median) | rounds | Redis commands a hotfix | of them, scripts |',
+    '| --- | --- | --- | --- | --- |',
+    ...counts.map((w) => `| ${w} | ${med(w).toFixed(0)} | ${of(w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} | ${redisMed(w, 'commands').toFixed(0)} | ${redisMed(w, 'scripts').toFixed(1)} |`),
     '',
     `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×**.`,
     '',
+    'Redis commands are `INFO commandstats` over the window from every client, the bench polling for the end included; Redis counts each command a script runs as well as the `EVALSHA` that runs it, so "scripts" is the round trips those cost.',
+    '',
     'Where the CPU went in the measured window, in CPU milliseconds per hotfix (from `/proc`: each process, the git processes the workers ran, Redis when it runs here) and the share of the machine left idle or taken by the hypervisor:',
     '',
-    '| worker processes | workers (Node) | their git | API process | Redis | Jenkins/SMTP/Slack stand-ins and load | machine idle | steal |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| worker processes | workers (Node) | of it, main threads (JavaScript) | their git | API process | Redis | Jenkins/SMTP/Slack stand-ins and load | machine idle | steal |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...cpuRows,
     '',
-    `In all: ${msOf(total(first))} ms of CPU a hotfix with ${first} worker process(es), ${msOf(total(last))} ms with ${last}.`,
+    `In all: ${msOf(total(first))} ms of CPU a hotfix with ${first} worker process(es), ${msOf(total(last))} ms with ${last}. The workers' main threads: ${msOf(cpuMed(2, 'workersMain'))} ms a hotfix with 2 processes, ${msOf(cpuMed(4, 'workersMain'))} ms with 4.`,
     '',
   ];
 }
