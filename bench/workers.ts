@@ -38,10 +38,10 @@ export interface WorkerRun {
   transitionsPerSecond: number;
   cpu: CpuShare | null;
   /**
-   * Redis commands per hotfix in the window, all clients, by command. Redis counts the commands
-   * a script runs as well as the EVALSHA that runs it.
+   * Redis commands per hotfix in the window, all clients; and of them the scripts (EVALSHA),
+   * a round trip each however many commands inside, which Redis counts as well.
    */
-  redisCalls: Record<string, number>;
+  redis: { commands: number; scripts: number };
 }
 
 /** INFO commandstats as calls by command name. */
@@ -51,19 +51,10 @@ function commandCalls(info: string): Map<string, number> {
   return calls;
 }
 
-/** All commands, and the scripts BullMQ and the store ran: a round trip each, however many commands inside. */
-function redisTotals(calls: Record<string, number>): { commands: number; scripts: number } {
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  return { commands: sum(Object.values(calls)), scripts: (calls.evalsha ?? 0) + (calls.eval ?? 0) };
-}
-
-function callsPer(before: Map<string, number>, after: Map<string, number>, hotfixes: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [cmd, n] of after) {
-    const d = (n - (before.get(cmd) ?? 0)) / hotfixes;
-    if (d > 0) out[cmd] = d;
-  }
-  return out;
+function redisPerHotfix(before: Map<string, number>, after: Map<string, number>, hotfixes: number): WorkerRun['redis'] {
+  const delta = (cmd: string) => (after.get(cmd) ?? 0) - (before.get(cmd) ?? 0);
+  const commands = [...after.keys()].reduce((a, cmd) => a + delta(cmd), 0);
+  return { commands: commands / hotfixes, scripts: (delta('evalsha') + delta('eval')) / hotfixes };
 }
 
 async function burst(stack: Stack, count: number, title: string): Promise<void> {
@@ -151,8 +142,8 @@ export async function workerScaling(redisUrl: string, hotfixes: number, counts: 
         await toQa(warmup + hotfixes);
         const seconds = (performance.now() - started) / 1000;
         const after = sample(pids);
-        const redisCalls = callsPer(callsBefore, commandCalls(await redis.info('commandstats')), hotfixes);
-        runs.push({ workers, hotfixes, seconds, transitionsPerSecond: (hotfixes * 2) / seconds, cpu: share(before, after, hotfixes), redisCalls });
+        const redisUse = redisPerHotfix(callsBefore, commandCalls(await redis.info('commandstats')), hotfixes);
+        runs.push({ workers, hotfixes, seconds, transitionsPerSecond: (hotfixes * 2) / seconds, cpu: share(before, after, hotfixes), redis: redisUse });
       } finally {
         await stack.close();
       }
@@ -169,7 +160,7 @@ if (process.argv[1]?.endsWith('workers.ts')) {
   const stop = await setupRedis();
   try {
     const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0));
-    console.table(runs.map(({ cpu, redisCalls, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])), ...redisTotals(redisCalls) })));
+    console.table(runs.map(({ cpu, redis, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])), ...redis })));
   } finally {
     await stop();
   }
@@ -190,7 +181,7 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, round
   const msOf = (x: number | null) => (x === null ? 'n/a' : x.toFixed(1));
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
   const cpuRows = counts.map((w) => `| ${w} | ${msOf(cpuMed(w, 'workers'))} | ${msOf(cpuMed(w, 'workersMain'))} | ${msOf(cpuMed(w, 'git'))} | ${msOf(cpuMed(w, 'api'))} | ${msOf(cpuMed(w, 'redis'))} | ${msOf(cpuMed(w, 'bench'))} | ${pct(cpuMed(w, 'idle'))} | ${pct(cpuMed(w, 'steal'))} |`);
-  const redisMed = (w: number, key: 'commands' | 'scripts') => percentile(of(w).map((r) => redisTotals(r.redisCalls)[key]), 50);
+  const redisMed = (w: number, key: 'commands' | 'scripts') => percentile(of(w).map((r) => r.redis[key]), 50);
   const first = counts[0] ?? 1;
   const last = counts[counts.length - 1] ?? 1;
   const total = (w: number) => (['workers', 'git', 'api', 'redis', 'bench'] as const).reduce((a, k) => a + (cpuMed(w, k) ?? 0), 0);
