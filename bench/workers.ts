@@ -154,20 +154,45 @@ export async function workerScaling(redisUrl: string, hotfixes: number, counts: 
   return runs;
 }
 
-// On its own: `npx tsx bench/workers.ts [hotfixes] [rounds] [warm-up]`, COUNTS=1,2,4 by default.
-if (process.argv[1]?.endsWith('workers.ts')) {
-  const { default: setupRedis } = await import('../test/helpers/global-setup.js');
-  const stop = await setupRedis();
-  try {
-    const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0));
-    console.table(runs.map(({ cpu, redis, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])), ...redis })));
-  } finally {
-    await stop();
+/**
+ * `b` workers' rate over `a` workers' within each round (the run of `a` just before it): the
+ * machine drifts between rounds by more than the difference being measured, so a ratio of
+ * medians taken from different rounds says less than the ratios of neighbours.
+ */
+export function pairedRatios(runs: readonly WorkerRun[], a: number, b: number): number[] {
+  const ratios: number[] = [];
+  let before: WorkerRun | undefined;
+  for (const run of runs) {
+    if (run.workers === a) before = run;
+    else if (run.workers === b && before) {
+      ratios.push(run.transitionsPerSecond / before.transitionsPerSecond);
+      before = undefined;
+    }
   }
+  return ratios;
+}
+
+/**
+ * Two runs of the very same stack, paired the same way, still differ: four such pairs of two
+ * workers against two gave 0.96, 1.02, 0.96 and 1.06× (2-core host, 2026-12-05), ~4.5% apart
+ * one from another, so the median of five pairs is good to ~2.5%. A smaller loss than this the
+ * bench cannot tell from chance.
+ */
+const SAME_WITHIN = 0.03;
+
+/** The verdict on "4 no worse than 2", from the paired rounds. */
+function fourAgainstTwo(runs: readonly WorkerRun[]): string {
+  const ratios = pairedRatios(runs, 2, 4);
+  const twos = runs.filter((r) => r.workers === 2).map((r) => r.transitionsPerSecond);
+  if (ratios.length < 2) return '';
+  const ratio = percentile(ratios, 50);
+  const spread = (Math.max(...twos) - Math.min(...twos)) / percentile(twos, 50);
+  const verdict = ratio >= 1 - SAME_WITHIN ? `no worse than two (within ${SAME_WITHIN * 100}%, the difference paired rounds show by chance)` : `worse than two, by ${((1 - ratio) * 100).toFixed(0)}%`;
+  return `4 / 2 round by round (each four-worker run against the two-worker run just before it): ${ratios.map((r) => r.toFixed(2)).join(', ')}; median **${ratio.toFixed(2)}×**, while two workers' own rounds spread ${(spread * 100).toFixed(0)}% (${Math.min(...twos).toFixed(0)}–${Math.max(...twos).toFixed(0)} transitions/s). Four workers are ${verdict}.`;
 }
 
 /** The BENCHMARKS.md section: rates by worker count, and where each hotfix's CPU went. */
-export function workerReport(runs: readonly WorkerRun[], hotfixes: number, rounds: number, warmup: number): string[] {
+export function workerReport(runs: readonly WorkerRun[], hotfixes: number, warmup: number): string[] {
   const counts = [...new Set(runs.map((r) => r.workers))];
   const of = (w: number) => runs.filter((r) => r.workers === w);
   const med = (w: number) => percentile(of(w).map((r) => r.transitionsPerSecond), 50);
@@ -188,14 +213,15 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, round
   return [
     '## Transitions per second with 1, 2 and 4 worker processes (issue 14)',
     '',
-    `A burst of ${hotfixes} hotfixes requested against an API-only process while the workers trigger every build (Jenkins holds them); then all builds finish at once and the clock runs until the last hotfix awaits approval and the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Before the burst, ${warmup} hotfixes take the same road through the same processes, unmeasured: long-running workers have compiled their hot paths. Median of ${rounds} interleaved round(s), as many as fit the run's time budget on this host.`,
+    `A burst of ${hotfixes} hotfixes requested against an API-only process while the workers trigger every build (Jenkins holds them); then all builds finish at once and the clock runs until the last hotfix awaits approval and the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Before the burst, ${warmup} hotfixes take the same road through the same processes, unmeasured: long-running workers have compiled their hot paths. Rounds interleave the counts (1, 2, 4, 1, 2, 4 …, then 2, 4, 2, 4 …), as many as fit the run's time budget on this host; a rate is the median of its count's rounds.`,
     '',
     '| worker processes | transitions/s (median) | rounds | Redis commands a hotfix | of them, scripts |',
     '| --- | --- | --- | --- | --- |',
     ...counts.map((w) => `| ${w} | ${med(w).toFixed(0)} | ${of(w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} | ${redisMed(w, 'commands').toFixed(0)} | ${redisMed(w, 'scripts').toFixed(1)} |`),
     '',
-    `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×**.`,
+    `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×** (medians).`,
     '',
+    ...(fourAgainstTwo(runs) ? [fourAgainstTwo(runs), ''] : []),
     'Redis commands are `INFO commandstats` over the window from every client, the bench polling for the end included; Redis counts each command a script runs as well as the `EVALSHA` that runs it, so "scripts" is the round trips those cost.',
     '',
     'Where the CPU went in the measured window, in CPU milliseconds per hotfix (from `/proc`: each process, the git processes the workers ran, Redis when it runs here) and the share of the machine left idle or taken by the hypervisor:',
@@ -207,4 +233,18 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, round
     `In all: ${msOf(total(first))} ms of CPU a hotfix with ${first} worker process(es), ${msOf(total(last))} ms with ${last}. The workers' main threads: ${msOf(cpuMed(2, 'workersMain'))} ms a hotfix with 2 processes, ${msOf(cpuMed(4, 'workersMain'))} ms with 4.`,
     '',
   ];
+}
+
+// On its own: `npx tsx bench/workers.ts [hotfixes] [rounds] [warm-up]`, COUNTS=1,2,4 by default.
+if (process.argv[1]?.endsWith('workers.ts')) {
+  const { default: setupRedis } = await import('../test/helpers/global-setup.js');
+  const stop = await setupRedis();
+  try {
+    const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0));
+    console.table(runs.map(({ cpu, redis, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])), ...redis })));
+    const pairs = fourAgainstTwo(runs);
+    if (pairs) console.log(pairs);
+  } finally {
+    await stop();
+  }
 }
