@@ -210,6 +210,7 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, warmu
   const first = counts[0] ?? 1;
   const last = counts[counts.length - 1] ?? 1;
   const total = (w: number) => (['workers', 'git', 'api', 'redis', 'bench'] as const).reduce((a, k) => a + (cpuMed(w, k) ?? 0), 0);
+  const pairs = fourAgainstTwo(runs);
   return [
     '## Transitions per second with 1, 2 and 4 worker processes (issue 14)',
     '',
@@ -221,7 +222,7 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, warmu
     '',
     `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×** (medians).`,
     '',
-    ...(fourAgainstTwo(runs) ? [fourAgainstTwo(runs), ''] : []),
+    ...(pairs ? [pairs, ''] : []),
     'Redis commands are `INFO commandstats` over the window from every client, the bench polling for the end included; Redis counts each command a script runs as well as the `EVALSHA` that runs it, so "scripts" is the round trips those cost.',
     '',
     'Where the CPU went in the measured window, in CPU milliseconds per hotfix (from `/proc`: each process, the git processes the workers ran, Redis when it runs here) and the share of the machine left idle or taken by the hypervisor:',
