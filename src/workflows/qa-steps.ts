@@ -4,7 +4,7 @@
 import { ExternalServiceError } from '../domain/errors.js';
 import { isFinal, type Hotfix, type QaCycle, type Run } from '../domain/hotfix.js';
 import { qaDownParameters, qaUpParameters } from '../domain/parameters.js';
-import { expireQa, qaCameUp, qaCouldNotStart, qaCycleOf, qaTornDown } from '../domain/qa.js';
+import { expireQa, qaCameUp, qaCouldNotStart, qaCycleOf, qaTornDown, qaUpQueued } from '../domain/qa.js';
 import { addEffect, completeEffect, note, type Context } from '../domain/record.js';
 import { recordQueued } from '../domain/runs.js';
 import type { QaOutcome } from '../ports/qa-provider.js';
@@ -45,7 +45,7 @@ export const provisionQaStep: Step = async (deps, input) => {
     completeEffect(d, effect.id);
     const ctx = context(deps, 'qa');
     if (outcome.kind === 'done') qaCameUp(d, cycle, outcome.url, ctx);
-    else recordStartedRun(d, qaCycleOf(d, cycle)?.up ?? null, outcome, ctx, deps.settings.pollIntervalMs);
+    else qaUpQueued(d, cycle, outcome, ctx, deps.settings.pollIntervalMs);
   }, attempt.hotfix);
 };
 

@@ -57,7 +57,7 @@ const qaUpDone = (h: Hotfix) => {
 
 describe('advance: the state change and the work owed, from the whole record', () => {
   it.each<[string, () => Hotfix, (h: Hotfix) => void, HotfixState, string[]]>([
-    ['a good build goes to QA', building, buildResult('SUCCESS'), 'qa_provisioning', ['provision-qa', 'prepare-qa-email']],
+    ['a good build goes to QA', building, buildResult('SUCCESS'), 'qa_provisioning', ['provision-qa']],
     ['a failed build goes back to the requester', building, buildResult('FAILURE'), 'build_failed', ['notify-requester']],
     ['a success that does not say its commit stops for a person', building, buildResult('SUCCESS', { commit: null }), 'needs_attention', ['notify-slack']],
     ['a build of another commit stops for a person', building, buildResult('SUCCESS', { commit: COMMIT_2 }), 'needs_attention', ['notify-slack']],

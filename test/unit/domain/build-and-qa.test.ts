@@ -3,7 +3,7 @@ import { decide, recordChanges } from '../../../src/domain/approvals.js';
 import { CHANGE_LIST_MAX } from '../../../src/domain/hotfix.js';
 import { canBuild, requestBuild } from '../../../src/domain/build.js';
 import { InvalidStateError } from '../../../src/domain/errors.js';
-import { expireQa, qaReady, qaTornDown } from '../../../src/domain/qa.js';
+import { expireQa, qaReady, qaTornDown, qaUpQueued } from '../../../src/domain/qa.js';
 import { applyReport } from '../../../src/domain/reports.js';
 import { newHotfix } from '../../../src/domain/create.js';
 import {
@@ -56,7 +56,29 @@ describe('building', () => {
     expect(effect(h, 'provision-qa')?.args).toEqual({ cycle: 1 });
     expect(h.qa).toMatchObject({ cycle: 1, env: 'qa-hf-2026-11-001', status: 'provisioning', build: BUILD_1, commit: COMMIT_1, artifact: ARTIFACT_1 });
     expect(h.qa?.up).toMatchObject({ stage: 'qa-up', job: 'payments-qa-up', commit: COMMIT_1 });
-    // What the email will list is looked up while the environment comes up, not after.
+    // Not beside the qa-up trigger: once Jenkins has it (below).
+    expect(effect(h, 'prepare-qa-email')).toBeUndefined();
+  });
+
+  it('what the email lists is looked up once Jenkins has the qa-up, while the environment comes up', () => {
+    const h = qaProvisioning();
+    qaUpQueued(h, 1, { queueId: 41, number: null, url: null }, ctx('qa', at(11)), 5000);
+    expect(must(h.qa?.up).status).toBe('QUEUED');
+    expect(effect(h, 'prepare-qa-email')?.args).toEqual({ cycle: 1 });
+  });
+
+  it('a qa-up queued after its environment is already up (its callback first) asks for no lookup: the email does it', () => {
+    const h = qaProvisioning();
+    qaReady(h, 1, QA_URL, POLICY, ctx('jenkins', at(11)));
+    qaUpQueued(h, 1, { queueId: 41, number: QA_UP_NUMBER, url: null }, ctx('qa', at(12)), 5000);
+    expect(h.state).toBe('awaiting_approval');
+    expect(effect(h, 'prepare-qa-email')).toBeUndefined();
+  });
+
+  it('a command brings QA up inside its step: the lookup runs beside it from the start', () => {
+    const h = qaProvisioning({ policy: policy({ provider: 'command' }) });
+    expect(h.state).toBe('qa_provisioning');
+    expect(h.qa?.up).toBeNull();
     expect(effect(h, 'prepare-qa-email')?.args).toEqual({ cycle: 1 });
   });
 
