@@ -9,7 +9,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, SECRETS, freePort } from '../test/helpers/harness.js';
 import type { Stack } from './stack.js';
-import { waitFor } from './stack.js';
+import { qaEmailPrepared, waitFor } from './stack.js';
 import { summary } from './stats.js';
 
 function signed(payload: object): { body: string; signature: string } {
@@ -38,7 +38,7 @@ export async function bullmqFloor(redisUrl: string, samples: number): Promise<nu
   return out;
 }
 
-export async function callbackToQaTrigger(stack: Stack, hotfixes: number): Promise<number[]> {
+export async function callbackToQaTrigger(stack: Stack, redisUrl: string, hotfixes: number): Promise<number[]> {
   stack.jenkins.defineJob(JOBS.build, 'manual');
   stack.jenkins.defineJob(JOBS.qaUp, 'manual');
   const ids: string[] = [];
@@ -51,19 +51,25 @@ export async function callbackToQaTrigger(stack: Stack, hotfixes: number): Promi
     for (const res of batch) ids.push((res.body as { id: string }).id);
   }
   const latencies: number[] = [];
-  for (const id of ids) {
-    const build = await stack.jenkins.waitForBuildStart((b) => b.params.HOTFIX_ID === id, 30_000);
-    const { body, signature } = signed({
-      hotfixId: id, stage: 'build', job: JOBS.build, buildNumber: build.number, status: 'SUCCESS',
-      commit: build.params.COMMIT, artifact: { version: `1.0.${build.number}`, url: `https://nexus.example.com/payments-1.0.${build.number}.tgz` },
-      timestamp: new Date().toISOString(),
-    });
-    const res = await fetch(`${stack.url}/api/v1/jenkins/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hotfix-signature': signature }, body });
-    const answered = performance.now();
-    await res.text();
-    if (res.status !== 202) throw new Error(`callback answered ${res.status}`);
-    const trigger = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.qaUp && t.params.HOTFIX_ID === id, 10_000);
-    latencies.push(trigger.at - answered);
+  const records = new Redis(redisUrl);
+  try {
+    for (const id of ids) {
+      const build = await stack.jenkins.waitForBuildStart((b) => b.params.HOTFIX_ID === id, 30_000);
+      const { body, signature } = signed({
+        hotfixId: id, stage: 'build', job: JOBS.build, buildNumber: build.number, status: 'SUCCESS',
+        commit: build.params.COMMIT, artifact: { version: `1.0.${build.number}`, url: `https://nexus.example.com/payments-1.0.${build.number}.tgz` },
+        timestamp: new Date().toISOString(),
+      });
+      const res = await fetch(`${stack.url}/api/v1/jenkins/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hotfix-signature': signature }, body });
+      const answered = performance.now();
+      await res.text();
+      if (res.status !== 202) throw new Error(`callback answered ${res.status}`);
+      const trigger = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.qaUp && t.params.HOTFIX_ID === id, 10_000);
+      latencies.push(trigger.at - answered);
+      await qaEmailPrepared(records, stack, id);
+    }
+  } finally {
+    records.disconnect();
   }
   return latencies;
 }

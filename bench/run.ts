@@ -68,7 +68,7 @@ const TABLE = ['| measure | n | median | p90 | p99 | max |', '| --- | --- | --- 
 
 async function core(stack: Stack, redisUrl: string): Promise<void> {
   console.log(`callback → qa-up trigger over ${N.hotfixes} hotfixes …`);
-  const latency = summary(await callbackToQaTrigger(stack, N.hotfixes));
+  const latency = summary(await callbackToQaTrigger(stack, redisUrl, N.hotfixes));
   const floor = summary(await bullmqFloor(redisUrl, Math.max(200, N.hotfixes)));
   report.push('## SUCCESS callback answered → qa-up trigger at Jenkins (issue 2)', '', ...TABLE, row('service: callback answered → qa-up trigger', latency), row('raw BullMQ: Queue.add → worker start', floor), '', `Median ratio to the floor: **${(latency.median / floor.median).toFixed(2)}×** (goal ≤ 3×); p99 ${ms(latency.p99)} (goal ≤ 20 ms).`, '');
   console.log('callback throughput (autocannon, 50 connections) …');

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { WORKER_NODE_FLAGS } from '../src/node-flags.js';
 import { contractPipeline, startGitHubSim, startJenkinsSim, startSlackSim, startSmtpCatcher, type GitHubSim, type JenkinsSim, type SlackSim, type SmtpCatcher } from '../src/sandbox/index.js';
@@ -132,3 +133,15 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> 
 
 /** For waits that are not measured. */
 export const IDLE_POLL_MS = 20;
+
+/**
+ * Until the record has what the build changes. Once Jenkins has a hotfix's qa-up, the QA
+ * email's head start looks that up (git): a bench that times transitions one after another
+ * waits for it, so the next is timed alone, as the BullMQ floor is.
+ */
+export async function qaEmailPrepared(records: Redis, stack: Pick<Stack, 'prefix'>, id: string): Promise<void> {
+  await waitFor('the QA email prepared', async () => {
+    const raw = await records.hget(`${stack.prefix}:hf:${id}`, 'd');
+    return raw !== null && (JSON.parse(raw) as { qa?: { changeList?: unknown } | null }).qa?.changeList != null ? true : undefined;
+  }, 10_000, IDLE_POLL_MS);
+}

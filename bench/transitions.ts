@@ -9,7 +9,7 @@ import { COMPARE_AND_SET, CREATE, DISCARD, PAGE } from '../src/adapters/redis/sc
 import type { BuildSnapshot } from '../src/sandbox/index.js';
 import { JOBS, SECRETS } from '../test/helpers/harness.js';
 import type { Stack } from './stack.js';
-import { IDLE_POLL_MS, waitFor } from './stack.js';
+import { IDLE_POLL_MS, qaEmailPrepared, waitFor } from './stack.js';
 
 export interface TransitionSamples {
   buildToQaUp: number[];
@@ -96,23 +96,29 @@ export async function transitions(stack: Stack, redisUrl: string, hotfixes: numb
 
   const counted = { ours: 0, queue: 0 };
   const n = Math.min(5, hotfixes);
-  for (const [i, { id, build }] of fixes.entries()) {
-    const transition = async (): Promise<number> => {
-      const a0 = await callback(stack, { hotfixId: id, stage: 'build', job: JOBS.build, buildNumber: build.number, status: 'SUCCESS', commit: build.params.COMMIT, artifact: { version: `2.0.${build.number}`, url: `https://nexus.example.com/p-2.0.${build.number}.tgz` } });
-      const qaUp = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.qaUp && t.params.HOTFIX_ID === id, 10_000);
-      return qaUp.at - a0;
-    };
-    // Counting (MONITOR) slows Redis down, so the first few are counted and not timed.
-    if (i < n) {
-      const trips = await roundTrips(redisUrl, async () => {
-        await transition();
-        await new Promise((r) => setTimeout(r, 300)); // the step records the queued run and completes
-      });
-      counted.ours += trips.ours;
-      counted.queue += trips.queue;
-    } else {
-      out.buildToQaUp.push(await transition());
+  const records = new Redis(redisUrl);
+  try {
+    for (const [i, { id, build }] of fixes.entries()) {
+      const transition = async (): Promise<number> => {
+        const a0 = await callback(stack, { hotfixId: id, stage: 'build', job: JOBS.build, buildNumber: build.number, status: 'SUCCESS', commit: build.params.COMMIT, artifact: { version: `2.0.${build.number}`, url: `https://nexus.example.com/p-2.0.${build.number}.tgz` } });
+        const qaUp = await stack.jenkins.waitForTrigger((t) => t.job === JOBS.qaUp && t.params.HOTFIX_ID === id, 10_000);
+        return qaUp.at - a0;
+      };
+      // Counting (MONITOR) slows Redis down, so the first few are counted and not timed.
+      if (i < n) {
+        const trips = await roundTrips(redisUrl, async () => {
+          await transition();
+          await new Promise((r) => setTimeout(r, 300)); // the step records the queued run and completes
+        });
+        counted.ours += trips.ours;
+        counted.queue += trips.queue;
+      } else {
+        out.buildToQaUp.push(await transition());
+      }
+      await qaEmailPrepared(records, stack, id);
     }
+  } finally {
+    records.disconnect();
   }
   out.roundTrips = { ours: counted.ours / n, queue: counted.queue / n };
 
