@@ -29,7 +29,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?: string; deployStartsAt?: number; verification?: Record<string, unknown>; apiOnly?: boolean; concurrency?: number } = {}): Promise<Stack> {
+export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?: string; deployStartsAt?: number; verification?: Record<string, unknown>; apiOnly?: boolean; concurrency?: number; activeWorkersPerHost?: number } = {}): Promise<Stack> {
   const origin = createOrigin();
   const dataDir = mkdtempSync(join(tmpdir(), 'hotfix-bench-'));
   const jenkins = await startJenkinsSim({ user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, callbackSecret: SECRETS.callbackSecret });
@@ -49,7 +49,7 @@ export async function startStack(opts: { pollIntervalSeconds?: number; repoUrl?:
     smtp: { url: smtp.url, from: 'Hotfix Bot <hotfix@example.com>' },
     slack: { token: SECRETS.slackToken, apiUrl: slack.url },
     git: { dataDir, author: { name: 'Hotfix Bot', email: 'hotfix-bot@example.com' }, backmergeCheckSeconds: 3600 },
-    ...(opts.concurrency ? { queue: { concurrency: opts.concurrency } } : {}),
+    queue: { ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.activeWorkersPerHost === undefined ? {} : { activeWorkersPerHost: opts.activeWorkersPerHost }) },
     services: [
       {
         name: 'payments',

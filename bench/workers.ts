@@ -98,13 +98,13 @@ function share(before: ReturnType<typeof sample>, after: ReturnType<typeof sampl
  * its hot paths once, as a long-running one has, instead of inside the measured window, where
  * four processes paid it four times.
  */
-export async function workerScaling(redisUrl: string, hotfixes: number, counts: readonly number[], rounds = 1, warmup = 0): Promise<WorkerRun[]> {
+export async function workerScaling(redisUrl: string, hotfixes: number, counts: readonly number[], rounds = 1, warmup = 0, activeWorkersPerHost?: number): Promise<WorkerRun[]> {
   const runs: WorkerRun[] = [];
   const redis = new Redis(redisUrl);
   try {
     const redisPid = localRedisPid(await redis.info('server'));
     for (const workers of Array.from({ length: rounds }, () => counts).flat()) {
-      const stack = await startStack({ apiOnly: true, concurrency: 16 });
+      const stack = await startStack({ apiOnly: true, concurrency: 16, ...(activeWorkersPerHost === undefined ? {} : { activeWorkersPerHost }) });
       try {
         stack.jenkins.defineJob(JOBS.build, 'manual');
         const waiting = `${stack.prefix}:hf-state:awaiting_approval`;
@@ -236,12 +236,13 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, warmu
   ];
 }
 
-// On its own: `npx tsx bench/workers.ts [hotfixes] [rounds] [warm-up]`, COUNTS=1,2,4 by default.
+// On its own: `npx tsx bench/workers.ts [hotfixes] [rounds] [warm-up]`, COUNTS=1,2,4 by default;
+// SEATS=<n> sets queue.activeWorkersPerHost (0: every process runs jobs, as before seats).
 if (process.argv[1]?.endsWith('workers.ts')) {
   const { default: setupRedis } = await import('../test/helpers/global-setup.js');
   const stop = await setupRedis();
   try {
-    const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0));
+    const runs = await workerScaling(process.env.REDIS_URL ?? '', Number(process.argv[2] ?? 60), (process.env.COUNTS ?? '1,2,4').split(',').map(Number), Number(process.argv[3] ?? 1), Number(process.argv[4] ?? 0), process.env.SEATS === undefined ? undefined : Number(process.env.SEATS));
     console.table(runs.map(({ cpu, redis, ...r }) => ({ ...r, ...Object.fromEntries(Object.entries(cpu ?? {}).map(([k, v]) => [`cpu ${k}`, v])), ...redis })));
     const pairs = fourAgainstTwo(runs);
     if (pairs) console.log(pairs);

@@ -19,6 +19,8 @@ import { createJenkinsQaProvider } from './adapters/qa/jenkins-qa.js';
 import { createChatActionQueue, createQueueScheduler, createStepQueue, RECONCILE_JOB } from './adapters/queue/bullmq-scheduler.js';
 import { createRedisDeployRegistry } from './adapters/redis/deploy-registry.js';
 import { createRedisLocker } from './adapters/redis/lock.js';
+import { createWorkerSeats, type WorkerSeats } from './adapters/redis/worker-seats.js';
+import { coreGroup } from './adapters/host/cores.js';
 import { createRedisStore } from './adapters/redis/store.js';
 import { createLinkSigner } from './adapters/signing/link-signer.js';
 import { hmacHex } from './adapters/signing/hmac.js';
@@ -77,7 +79,8 @@ export interface RunningService {
   listen(port: number, host?: string): Promise<Server>;
   /** Health and metrics only: a worker-only process, or an API whose metrics have their own port. */
   listenOps(port: number, host?: string): Promise<Server>;
-  startWorker(): Promise<Worker>;
+  /** Runs the steps' jobs, or stands by while every worker seat on these cores is taken. */
+  startWorker(): Promise<void>;
   close(graceMs?: number): Promise<void>;
 }
 
@@ -234,6 +237,7 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   let worker: Worker | undefined;
   let reconciler: NodeJS.Timeout | undefined;
   let housekeeper: Housekeeper | undefined;
+  let seats: WorkerSeats | undefined;
   return {
     deps,
     app,
@@ -241,11 +245,33 @@ export function createService(config: Config, options: ServiceOptions): RunningS
     listen: (port, host) => serve(app, port, host, servers),
     listenOps: (port, host) => serve(createOpsApp({ ready, extra: serveMetrics }), port, host, servers),
     async startWorker() {
-      worker = startWorker(deps, queueConnection, prefix, {
+      const settings = {
         concurrency: config.queue.concurrency,
         lockDuration: config.queue.lockSeconds * 1000,
         stalledInterval: config.queue.stalledCheckSeconds * 1000,
-      });
+      };
+      const cores = coreGroup();
+      const seatCount = config.queue.activeWorkersPerHost ?? (cores.quota ? 0 : cores.cores);
+      if (seatCount > 0) {
+        seats = createWorkerSeats(redis, {
+          prefix,
+          group: cores.id,
+          seats: seatCount,
+          leaseMs: config.queue.lockSeconds * 1000,
+          log,
+          // A BullMQ worker per spell in a seat: closing one lets the jobs in hand finish, and a
+          // new one starts fetching at once (pause/resume would restart its loop unwatched).
+          onChange: async (active) => {
+            metrics.workerActive(active);
+            if (active) worker = startWorker(deps, queueConnection, prefix, settings);
+            else await worker?.close();
+          },
+        });
+        if (!(await seats.start())) metrics.workerActive(false);
+      } else {
+        worker = startWorker(deps, queueConnection, prefix, settings);
+        metrics.workerActive(true);
+      }
       // The safety net runs on each worker process's own clock, not as a BullMQ repeatable job:
       // a failover can lose the write that queues a repeatable job's next run, and with it every
       // run after (seen in the Sentinel failover test: the reconciler stopped for good). Earlier
@@ -270,7 +296,6 @@ export function createService(config: Config, options: ServiceOptions): RunningS
         const repos = [...new Set(config.services.map((s) => s.repo))];
         housekeeper = startHousekeeper(mirrors, repos, config.git.housekeepingHours * 3_600_000, { log, observe: (outcome, seconds) => observeGit('housekeep', outcome, seconds) });
       }
-      return worker;
     },
     async close(graceMs = 10_000) {
       closing = true;
@@ -285,6 +310,8 @@ export function createService(config: Config, options: ServiceOptions): RunningS
       // worker takes them up again. Their connection is left to them — closing it under a
       // running BullMQ worker makes it retry its bookkeeping forever.
       clearInterval(reconciler);
+      // The seat is given up first, so a process standing by starts taking jobs while ours finish.
+      await Promise.race([seats?.stop(), timeout]);
       // A housekeeping round in progress holds a mirror's lock in Redis: it ends before Redis is let go.
       const tidying = housekeeper?.stop();
       const workerDone = worker ? await Promise.race([worker.close().then(() => true), timeout.then(() => false)]) : true;

@@ -330,6 +330,12 @@ export const configSchema = z
       stalledCheckSeconds: z.number().positive().default(30),
       /** How often work recorded but never queued (a crash in between) is looked for. */
       reconcileSeconds: z.number().positive().default(30),
+      /**
+       * Worker processes running jobs at once on the same cores; the rest stand by and take over
+       * from one that stops. Unset: one per core, or every process under a CPU quota (a container
+       * limit shares time, not cores). 0: every process runs jobs.
+       */
+      activeWorkersPerHost: z.number().int().nonnegative().max(1024).optional(),
     })
     .default({ concurrency: 16, lockSeconds: 30, stalledCheckSeconds: 30, reconcileSeconds: 30 }),
   services: z

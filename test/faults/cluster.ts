@@ -75,6 +75,8 @@ export interface ClusterOptions {
   graceMs?: number;
   /** Adjust the Jenkins jobs after the defaults are defined. */
   jenkins?: (sim: JenkinsSim, services: ServiceUnderTest[]) => void;
+  /** Added to the queue settings (short leases for the tests by default). */
+  queue?: Record<string, unknown>;
   /** Change each service's config before the file is written. */
   service?: (config: Record<string, unknown>) => void;
 }
@@ -105,7 +107,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     smtp: { url: smtp.url, from: 'Hotfix Bot <hotfix@example.com>' },
     slack: { token: SECRETS.slackToken, apiUrl: slack.url },
     git: { dataDir: join(dir, 'data'), author: { name: 'Hotfix Bot', email: 'hotfix-bot@example.com' }, backmergeCheckSeconds: 1, branchRecoverySeconds: 2 },
-    queue: { lockSeconds: 3, stalledCheckSeconds: 1, reconcileSeconds: 1 },
+    queue: { lockSeconds: 3, stalledCheckSeconds: 1, reconcileSeconds: 1, ...opts.queue },
     services: services.map((s) => ({
       name: s.name,
       repo: s.origin.url,

@@ -54,6 +54,8 @@ describe('what a team can see', () => {
     expect(text).toMatch(/hotfix_hotfixes\{state="rolled_back"\} 1/);
     expect(text).toMatch(/hotfix_hotfixes\{state="awaiting_backmerge"\} 1/);
     expect(text).toMatch(/hotfix_queue_jobs\{state="failed"\} 0/);
+    // Its process holds a worker seat (the only worker on these cores).
+    expect(text).toMatch(/^hotfix_worker_active 1$/m);
 
     const stats = await h.api('GET', '/api/v1/stats?service=payments&days=7');
     expect(stats.status).toBe(200);

@@ -32,6 +32,15 @@ describe('config', () => {
     expect(problems(withHours('1000'))).toEqual([expect.stringMatching(/^git\.housekeepingHours: /)]);
   });
 
+  it('leaves the worker seats to the cores unless told: 0 runs every process, a fraction is refused', () => {
+    expect(parseConfig(example, env).queue.activeWorkersPerHost).toBeUndefined();
+    const withSeats = (n: string) => example.replace('\nservices:', `\nqueue:\n  activeWorkersPerHost: ${n}\nservices:`);
+    expect(parseConfig(withSeats('0'), env).queue.activeWorkersPerHost).toBe(0);
+    expect(parseConfig(withSeats('3'), env).queue).toMatchObject({ activeWorkersPerHost: 3, concurrency: 16 });
+    expect(problems(withSeats('-1'))).toEqual([expect.stringMatching(/^queue\.activeWorkersPerHost: /)]);
+    expect(problems(withSeats('1.5'))).toEqual([expect.stringMatching(/^queue\.activeWorkersPerHost: /)]);
+  });
+
   it('names a missing environment variable and where it is used', () => {
     const { GITHUB_TOKEN: _gone, ...partial } = env;
     expect(problems(example, partial)).toContain('services[0].pullRequests.token: environment variable GITHUB_TOKEN is not set');

@@ -19,6 +19,8 @@ export interface Metrics {
   callDuration: Histogram<'system' | 'operation' | 'outcome'>;
   gitDuration: Histogram<'operation' | 'outcome'>;
   lockWait: Histogram<'lock'>;
+  /** A worker process runs jobs (true) or stands by for a seat (false); absent from an API-only process. */
+  workerActive(active: boolean): void;
 }
 
 const MINUTE = 60;
@@ -62,8 +64,13 @@ export function createMetrics(sources: MetricsSources | null): Metrics {
       },
     });
   }
+  let workerActive: Gauge | undefined;
   return {
     registry,
+    workerActive(active) {
+      workerActive ??= new Gauge({ name: 'hotfix_worker_active', help: 'This worker process runs jobs (1) or stands by, every seat on its cores being taken (0)', registers: [registry] });
+      workerActive.set(active ? 1 : 0);
+    },
     callDuration,
     gitDuration,
     lockWait,
