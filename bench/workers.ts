@@ -7,6 +7,7 @@
 // The CPU each part of the stack used in that window, and the Redis commands it took, say where
 // the rate stops growing.
 
+import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import { JOBS } from '../test/helpers/harness.js';
 import { localRedisPid, machineCpu, mainThreadCpu, processCpu, type ProcessCpu } from './cpu.js';
@@ -211,14 +212,17 @@ export function workerReport(runs: readonly WorkerRun[], hotfixes: number, warmu
   const last = counts[counts.length - 1] ?? 1;
   const total = (w: number) => (['workers', 'git', 'api', 'redis', 'bench'] as const).reduce((a, k) => a + (cpuMed(w, k) ?? 0), 0);
   const pairs = fourAgainstTwo(runs);
+  const cores = availableParallelism();
   return [
     '## Transitions per second with 1, 2 and 4 worker processes (issue 14)',
     '',
     `A burst of ${hotfixes} hotfixes requested against an API-only process while the workers trigger every build (Jenkins holds them); then all builds finish at once and the clock runs until the last hotfix awaits approval and the last QA email is accepted: two state changes each, plus the qa-up trigger, both callbacks, what the build changes (git), the QA email and the Slack post. Before the burst, ${warmup} hotfixes take the same road through the same processes, unmeasured: long-running workers have compiled their hot paths. Rounds interleave the counts (1, 2, 4, 1, 2, 4 …, then 2, 4, 2, 4 …), as many as fit the run's time budget on this host; a rate is the median of its count's rounds.`,
     '',
-    '| worker processes | transitions/s (median) | rounds | Redis commands a hotfix | of them, scripts |',
-    '| --- | --- | --- | --- | --- |',
-    ...counts.map((w) => `| ${w} | ${med(w).toFixed(0)} | ${of(w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} | ${redisMed(w, 'commands').toFixed(0)} | ${redisMed(w, 'scripts').toFixed(1)} |`),
+    `Worker processes take one seat per core (${cores} here) and run jobs while they hold it; the rest stand by ([decision record 10](docs/decisions/0010-worker-seats.md)), so with more processes than cores the rate is that of as many as there are cores.`,
+    '',
+    '| worker processes | running jobs | transitions/s (median) | rounds | Redis commands a hotfix | of them, scripts |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...counts.map((w) => `| ${w} | ${Math.min(w, cores)} | ${med(w).toFixed(0)} | ${of(w).map((r) => r.transitionsPerSecond.toFixed(0)).join(', ')} | ${redisMed(w, 'commands').toFixed(0)} | ${redisMed(w, 'scripts').toFixed(1)} |`),
     '',
     `4 workers / 1 worker: **${(med(4) / med(1)).toFixed(2)}×**; 4 / 2: **${(med(4) / med(2)).toFixed(2)}×** (medians).`,
     '',
