@@ -238,6 +238,39 @@ export function createService(config: Config, options: ServiceOptions): RunningS
   let reconciler: NodeJS.Timeout | undefined;
   let housekeeper: Housekeeper | undefined;
   let seats: WorkerSeats | undefined;
+  let sweeping = false;
+  const sweep = async (): Promise<void> => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      await reconcile(deps);
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; trying again at the next interval');
+    } finally {
+      sweeping = false;
+    }
+  };
+  // A running worker's duties beside its jobs; a process standing by for a seat leaves them to
+  // the seated ones (each sweep reads every hotfix with overdue work: during a backlog, four
+  // processes sweeping cost twice what two do). The safety net runs on the process's own clock,
+  // not as a BullMQ repeatable job: a failover can lose the write that queues a repeatable
+  // job's next run, and with it every run after (seen in the Sentinel failover test).
+  async function startDuties(): Promise<void> {
+    // Whatever a previous process left in flight is picked up now, not after the first interval.
+    await sweep();
+    reconciler = setInterval(() => void sweep(), config.queue.reconcileSeconds * 1000);
+    if (config.git.housekeepingHours > 0) {
+      const repos = [...new Set(config.services.map((s) => s.repo))];
+      housekeeper = startHousekeeper(mirrors, repos, config.git.housekeepingHours * 3_600_000, { log, observe: (outcome, seconds) => observeGit('housekeep', outcome, seconds) });
+    }
+  }
+  /** Resolves once a housekeeping round in progress is over (it holds a mirror's lock in Redis). */
+  function stopDuties(): Promise<void> {
+    clearInterval(reconciler);
+    const tidying = housekeeper?.stop();
+    housekeeper = undefined;
+    return tidying ?? Promise.resolve();
+  }
   return {
     deps,
     app,
@@ -250,6 +283,8 @@ export function createService(config: Config, options: ServiceOptions): RunningS
         lockDuration: config.queue.lockSeconds * 1000,
         stalledInterval: config.queue.stalledCheckSeconds * 1000,
       };
+      // Earlier versions ran the safety net as a BullMQ repeatable job; it goes (see startDuties).
+      await queue.removeJobScheduler(RECONCILE_JOB).catch(() => undefined);
       const cores = coreGroup();
       const seatCount = config.queue.activeWorkersPerHost ?? (cores.quota ? 0 : cores.cores);
       if (seatCount > 0) {
@@ -263,38 +298,19 @@ export function createService(config: Config, options: ServiceOptions): RunningS
           // new one starts fetching at once (pause/resume would restart its loop unwatched).
           onChange: async (active) => {
             metrics.workerActive(active);
-            if (active) worker = startWorker(deps, queueConnection, prefix, settings);
-            else await worker?.close();
+            if (active) {
+              worker = startWorker(deps, queueConnection, prefix, settings);
+              await startDuties();
+            } else {
+              await Promise.all([worker?.close(), stopDuties()]);
+            }
           },
         });
         if (!(await seats.start())) metrics.workerActive(false);
       } else {
         worker = startWorker(deps, queueConnection, prefix, settings);
         metrics.workerActive(true);
-      }
-      // The safety net runs on each worker process's own clock, not as a BullMQ repeatable job:
-      // a failover can lose the write that queues a repeatable job's next run, and with it every
-      // run after (seen in the Sentinel failover test: the reconciler stopped for good). Earlier
-      // versions registered one; it goes.
-      await queue.removeJobScheduler(RECONCILE_JOB).catch(() => undefined);
-      let running = false;
-      const sweep = async (): Promise<void> => {
-        if (running) return;
-        running = true;
-        try {
-          await reconcile(deps);
-        } catch (err) {
-          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; trying again at the next interval');
-        } finally {
-          running = false;
-        }
-      };
-      // Whatever a previous process left in flight is picked up now, not after the first interval.
-      await sweep();
-      reconciler = setInterval(() => void sweep(), config.queue.reconcileSeconds * 1000);
-      if (config.git.housekeepingHours > 0) {
-        const repos = [...new Set(config.services.map((s) => s.repo))];
-        housekeeper = startHousekeeper(mirrors, repos, config.git.housekeepingHours * 3_600_000, { log, observe: (outcome, seconds) => observeGit('housekeep', outcome, seconds) });
+        await startDuties();
       }
     },
     async close(graceMs = 10_000) {
@@ -306,14 +322,13 @@ export function createService(config: Config, options: ServiceOptions): RunningS
           s.closeAllConnections();
         }),
       );
-      // Jobs still running after the grace period are abandoned: their locks expire and a
-      // worker takes them up again. Their connection is left to them — closing it under a
-      // running BullMQ worker makes it retry its bookkeeping forever.
-      clearInterval(reconciler);
       // The seat is given up first, so a process standing by starts taking jobs while ours finish.
       await Promise.race([seats?.stop(), timeout]);
       // A housekeeping round in progress holds a mirror's lock in Redis: it ends before Redis is let go.
-      const tidying = housekeeper?.stop();
+      const tidying = stopDuties();
+      // Jobs still running after the grace period are abandoned: their locks expire and a
+      // worker takes them up again. Their connection is left to them — closing it under a
+      // running BullMQ worker makes it retry its bookkeeping forever.
       const workerDone = worker ? await Promise.race([worker.close().then(() => true), timeout.then(() => false)]) : true;
       await Promise.race([tidying, timeout]);
       if (!workerDone) log.warn({ graceMs }, 'jobs still running at shutdown; they will be picked up again');

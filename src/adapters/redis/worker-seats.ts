@@ -56,15 +56,18 @@ export function createWorkerSeats(redis: Redis, options: SeatOptions): WorkerSea
   let timer: NodeJS.Timeout | undefined;
   let looking: Promise<void> = Promise.resolve();
   let stopped = false;
+  let unreadable = false;
 
   async function look(first: boolean): Promise<void> {
     let got: number;
     try {
       got = Number(await redis.eval(TAKE, keys.length, ...keys, token, options.leaseMs));
+      unreadable = false;
     } catch (err) {
       // Seats unknown (Redis away): stay as we are; at the very first look, run, as the work
-      // matters more than the cores.
-      options.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot look at the worker seats; keeping as is');
+      // matters more than the cores. Said once an outage, not at every look.
+      if (!unreadable) options.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot look at the worker seats; keeping as is');
+      unreadable = true;
       if (!first) return;
       got = -1;
     }
