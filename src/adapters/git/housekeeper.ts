@@ -1,5 +1,6 @@
-// The clock that tidies the mirrors (housekeeping.ts): each worker process goes through every
-// configured repository one at a time, once soon after it starts and then every interval.
+// The clock that tidies the mirrors (housekeeping.ts): each running worker process (one holding
+// a seat) goes through every configured repository one at a time, once soon after it starts
+// running and then every interval.
 // Several workers each doing it is harmless: they take turns on a repository's lock, and after
 // the first, nothing is past its thresholds. A round never overlaps the next.
 
