@@ -43,6 +43,8 @@ export interface ProcessHandle {
 
 export interface Cluster {
   url: string;
+  /** The Redis key prefix the processes use. */
+  prefix: string;
   services: ServiceUnderTest[];
   jenkins: JenkinsSim;
   slack: SlackSim;
@@ -99,9 +101,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const smtp = await startSmtpCatcher({});
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const prefix = `c${randomBytes(5).toString('hex')}`;
   const config = {
     server: { port, publicUrl: url, rateLimits: { api: 0, actions: 0 } },
-    redis: { url: process.env.REDIS_URL, prefix: `c${randomBytes(5).toString('hex')}` },
+    redis: { url: process.env.REDIS_URL, prefix },
     secrets: { linkSigningKey: SECRETS.linkSigningKey, callbackSecret: SECRETS.callbackSecret, apiTokens: [SECRETS.apiToken] },
     jenkins: { url: jenkins.url, user: 'hotfix-bot', apiToken: SECRETS.jenkinsToken, pollIntervalSeconds: 1, requestTimeoutSeconds: 5 },
     smtp: { url: smtp.url, from: 'Hotfix Bot <hotfix@example.com>' },
@@ -196,6 +199,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 
   const cluster: Cluster = {
     url,
+    prefix,
     services,
     jenkins,
     slack,

@@ -2,16 +2,20 @@
 // processes, one seat, two workers. The one standing by runs no step; when the active one is
 // killed, the other takes the seat once its lease runs out and hotfixes go on, each effect once.
 
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster, type ProcessHandle } from './cluster.js';
 import { assertExactlyOnce, runToCompletion } from './lifecycle.js';
 
 let c: Cluster;
+let redis: Redis;
 
 beforeAll(async () => {
   c = await startCluster({ workers: 2, queue: { activeWorkersPerHost: 1 } });
+  redis = new Redis(process.env.REDIS_URL ?? '');
 }, 60_000);
 afterAll(async () => {
+  redis?.disconnect();
   await c?.close();
 });
 
@@ -70,5 +74,31 @@ describe('two worker processes, one seat', () => {
     assertExactlyOnce(c, service, h);
     expect(triggered(standby)).toBeGreaterThanOrEqual(2);
     expect(triggered(again)).toBe(0);
+  }, 120_000);
+
+  it('a process that loses its seat stops fetching, and runs a new worker once it takes the seat back', async () => {
+    const [seat] = await redis.keys(`${c.prefix}:worker-seat:*`);
+    expect(seat).toBeDefined();
+    const active = c.workers.find((w) => seatOf(w) === 'active')!;
+    // What a failover that lost the key, or a pause longer than the lease, leaves behind.
+    await redis.set(seat!, 'another-process', 'PX', 60_000);
+    const deadline = Date.now() + 20_000;
+    while (seatOf(active) !== 'standby') {
+      if (Date.now() > deadline) throw new Error('the process kept its lost seat');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The other process goes, so that the one that lost the seat is the one to take it back.
+    for (const other of c.workers.filter((w) => w !== active)) {
+      other.child.kill('SIGTERM');
+      await other.exited;
+    }
+    await redis.del(seat!);
+    while (seatOf(active) !== 'active') {
+      if (Date.now() > deadline) throw new Error('it never took the freed seat back');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const service = c.services[0]!;
+    const h = await runToCompletion(c, service, 'Fix after the seat came back');
+    assertExactlyOnce(c, service, h);
   }, 120_000);
 });
