@@ -1,8 +1,9 @@
 // Worker processes on the same cores take turns: each takes one of a fixed number of seats (one
 // per core by default) and runs jobs while it holds it; a process that finds every seat taken
 // stands by, looking again every third of a lease, and takes over the seat of one that stops.
-// Four processes on two cores did 3–9% fewer transitions a second than two (README: each
-// process's JavaScript runs slower with more of them taking turns on a core), so the extras wait.
+// Four processes on two cores did 2–8% fewer transitions a second than two (paired medians
+// 0.98× and 0.92× on two hosts): each process's JavaScript runs slower with more of them taking
+// turns on a core (README). So the extras wait.
 //
 // A seat is only about throughput, never about correctness: BullMQ hands each job to one worker
 // whoever runs, so two processes briefly on one seat (a lease that ran out during a pause, a
