@@ -18,6 +18,7 @@ import { keyBytes, loadGet, redisBytes, rssKb, seed } from './in-flight.js';
 import { promoteToDeployTrigger } from './promote.js';
 import { qaUpToEmail } from './qa-email.js';
 import { replicationCost } from './replication.js';
+import { keysFor } from '../src/adapters/redis/keys.js';
 import { workerReport, workerScaling, type WorkerRun } from './workers.js';
 import { startStack, waitFor, type Stack } from './stack.js';
 import { failedCheckToRollback } from './verification.js';
@@ -96,7 +97,7 @@ async function inFlightSection(stack: Stack, redisUrl: string, floor: Summary, a
   console.log(`seeding ${N.inflight} hotfixes across ${N.services} services …`);
   const { ids, completed } = await seed(redisUrl, stack.prefix, N.inflight, N.services);
   const bytesAfter = await redisBytes(redisUrl);
-  const completedKey = await keyBytes(redisUrl, `${stack.prefix}:hf:${completed.id}`);
+  const completedKey = await keyBytes(redisUrl, keysFor(stack.prefix).hotfix(completed.id));
   console.log('list and detail under load …');
   const list = await loadGet(stack.url, () => `/api/v1/hotfixes?limit=50&service=service-${Math.floor(Math.random() * N.services)}`, N.loadSeconds);
   const listAll = await loadGet(stack.url, () => '/api/v1/hotfixes?limit=50', N.loadSeconds);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import { keysFor } from '../src/adapters/redis/keys.js';
 import { WORKER_NODE_FLAGS } from '../src/node-flags.js';
 import { contractPipeline, startGitHubSim, startJenkinsSim, startSlackSim, startSmtpCatcher, type GitHubSim, type JenkinsSim, type SlackSim, type SmtpCatcher } from '../src/sandbox/index.js';
 import { createOrigin, type Origin } from '../test/helpers/git-fixture.js';
@@ -141,7 +142,7 @@ export const IDLE_POLL_MS = 20;
  */
 export async function qaEmailPrepared(records: Redis, stack: Pick<Stack, 'prefix'>, id: string): Promise<void> {
   await waitFor('the QA email prepared', async () => {
-    const raw = await records.hget(`${stack.prefix}:hf:${id}`, 'd');
+    const raw = await records.hget(keysFor(stack.prefix).hotfix(id), 'd');
     return raw !== null && (JSON.parse(raw) as { qa?: { changeList?: unknown } | null }).qa?.changeList != null ? true : undefined;
   }, 10_000, IDLE_POLL_MS);
 }
